@@ -1,0 +1,225 @@
+"""Pick each cluster's canonical source, its root origin, every member's role, and why.
+
+Evidence, strongest first (docs: news.md §4): the agency's own page; an explicit pointer
+from a copy to another member; agency credits (which name the root origin even when the
+agency's page is absent, and are spread to the whole cluster); completeness (the original
+contains the copies, copies trim it); earliest publish time; scraper markers put a page last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from dedup.agencies import agency_of_source, domain_of
+from dedup.records import Article, Cluster, Evidence, Member
+from dedup.shingle import U64
+from dedup.verify import overlap
+
+ABRIDGED_SIZE_RATIO = 0.8
+_COMPLETENESS_STEP = 0.05
+_FULL_PAIRWISE_LIMIT = 100
+
+
+def cluster_id_for(canonical_id: str) -> str:
+    """Stable cluster id derived from the canonical's id (a singleton is its own canonical)."""
+    return "c-" + hashlib.sha256(canonical_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO-8601 time as aware UTC; naive times are taken as UTC; junk gives None."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def url_key(url: str | None) -> str | None:
+    """A URL reduced to host + path, for matching pointers against member URLs."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip() if "//" in url else "//" + url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    return (host + parts.path.rstrip("/")) or None
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    index: int
+    agency_page: str | None
+    parent: int | None
+    completeness: float
+    published: datetime | None
+
+    def sort_key(self, article: Article, evidence: Evidence) -> tuple[object, ...]:
+        published = self.published.timestamp() if self.published else float("inf")
+        return (
+            self.agency_page is not None,
+            self.parent is None,
+            not evidence.scraper,
+            round(self.completeness / _COMPLETENESS_STEP),
+            not evidence.syndicated,
+            -published,
+            article.id,
+        )
+
+
+def _completeness(sets: Sequence[U64], center: int) -> list[float]:
+    """Mean share of the other members' shingles each member contains."""
+    n = len(sets)
+    if n > _FULL_PAIRWISE_LIMIT:
+        return [1.0 if i == center else _contained(sets[center], sets[i]) for i in range(n)]
+    scores = [0.0] * n
+    for i in range(n):
+        for j in range(i + 1, n):
+            shared = overlap(sets[i], sets[j])[0]
+            scores[i] += shared / max(len(sets[j]), 1)
+            scores[j] += shared / max(len(sets[i]), 1)
+    return [s / (n - 1) for s in scores]
+
+
+def _contained(inner: U64, outer: U64) -> float:
+    return overlap(inner, outer)[0] / max(len(inner), 1)
+
+
+def _pointer_parents(articles: Sequence[Article], evidence: Sequence[Evidence]) -> list[int | None]:
+    by_url = {url_key(a.url): i for i, a in enumerate(articles) if url_key(a.url)}
+    parents: list[int | None] = []
+    for i, (article, ev) in enumerate(zip(articles, evidence, strict=True)):
+        targets = [by_url.get(url_key(p)) for p in (article.pointer, *ev.pointers)]
+        parents.append(next((t for t in targets if t is not None and t != i), None))
+    return parents
+
+
+def _origin(
+    articles: Sequence[Article], evidence: Sequence[Evidence], agency_pages: Sequence[str | None]
+) -> tuple[str | None, str]:
+    own = [(a, articles[i].id) for i, a in enumerate(agency_pages) if a]
+    if own:
+        return own[0][0], f"origin {own[0][0]}: {own[0][1]} is the agency's own page"
+    votes: Counter[str] = Counter()
+    for ev in evidence:
+        votes.update(set(ev.agencies))
+    if votes:
+        agency, count = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        return agency, f"origin {agency}: credited on {count} of {len(articles)} members"
+    return None, "origin unknown: no agency credit or agency page among the members"
+
+
+_DECIDERS = (
+    "it is the agency's own page",
+    "the others point to it or elsewhere",
+    "the others carry scraper markers",
+    "it is the most complete version (contains the most of the others' text)",
+    "the others carry a syndication disclaimer",
+    "it was published earliest",
+    "ids order the tie",
+)
+
+
+def describe_cluster(
+    articles: Sequence[Article],
+    evidence: Sequence[Evidence],
+    sets: Sequence[U64],
+    *,
+    center: int,
+    containment_threshold: float,
+) -> Cluster:
+    """The cluster record for verified members (``center``: the member they were verified to)."""
+    agency_pages = [agency_of_source(a.outlet, a.url) for a in articles]
+    parents = _pointer_parents(articles, evidence)
+    completeness = _completeness(sets, center)
+    candidates = [
+        _Candidate(i, agency_pages[i], parents[i], completeness[i], parse_time(a.published_at))
+        for i, a in enumerate(articles)
+    ]
+    ranked = sorted(
+        candidates, key=lambda c: c.sort_key(articles[c.index], evidence[c.index]), reverse=True
+    )
+    best = ranked[0]
+    canonical = best.index
+    origin, origin_reason = _origin(articles, evidence, agency_pages)
+    reasons = [origin_reason]
+    best_key = best.sort_key(articles[canonical], evidence[canonical])
+    runner_key = ranked[1].sort_key(articles[ranked[1].index], evidence[ranked[1].index])
+    decider = next(i for i, (x, y) in enumerate(zip(best_key, runner_key, strict=True)) if x != y)
+    reasons.append(f"canonical {articles[canonical].id}: {_DECIDERS[decider]}")
+    for i, parent in enumerate(parents):
+        if parent is not None:
+            reasons.append(f"{articles[i].id} points to {articles[parent].id}")
+    for i, ev in enumerate(evidence):
+        if ev.scraper:
+            reasons.append(f"{articles[i].id} carries scraper/aggregator markers")
+    members = [
+        _member(i, articles, evidence, sets, canonical, parents[i], containment_threshold)
+        for i in range(len(articles))
+    ]
+    members.sort(key=lambda m: (m.role != "canonical", m.id))
+    canonical_id = articles[canonical].id
+    return Cluster(
+        cluster_id=cluster_id_for(canonical_id),
+        canonical_id=canonical_id,
+        origin=origin or _outlet_name(articles[canonical]),
+        reasons=tuple(reasons),
+        members=tuple(members),
+    )
+
+
+def _outlet_name(article: Article) -> str | None:
+    return article.outlet or domain_of(article.url)
+
+
+def _outlet_key(article: Article) -> str | None:
+    return domain_of(article.url) or domain_of(article.outlet) or article.outlet
+
+
+def _same_outlet(first: Article, second: Article) -> bool:
+    """Two pages of one outlet: versions of a story, not syndication."""
+    key = _outlet_key(first)
+    return key is not None and key == _outlet_key(second)
+
+
+def _member(
+    index: int,
+    articles: Sequence[Article],
+    evidence: Sequence[Evidence],
+    sets: Sequence[U64],
+    canonical: int,
+    pointer_parent: int | None,
+    containment_threshold: float,
+) -> Member:
+    article = articles[index]
+    _, jaccard, _ = overlap(sets[index], sets[canonical])
+    containment = _contained(sets[index], sets[canonical])
+    role, parent = "copy", canonical
+    if index == canonical:
+        role, parent = "canonical", None
+    elif pointer_parent is not None:
+        parent = pointer_parent
+    elif _same_outlet(article, articles[canonical]):
+        role = "version"
+    elif (
+        containment >= containment_threshold
+        and len(sets[index]) <= ABRIDGED_SIZE_RATIO * len(sets[canonical])
+    ):
+        role = "abridged_copy"
+    return Member(
+        id=article.id,
+        url=article.url,
+        outlet=article.outlet,
+        published_at=article.published_at,
+        role=role,
+        parent_id=articles[parent].id if parent is not None else None,
+        jaccard=round(jaccard, 4),
+        containment=round(containment, 4),
+        evidence=evidence[index],
+    )

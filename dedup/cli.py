@@ -1,0 +1,245 @@
+"""The ``dedup`` command line: parses options, shows progress, prints the summary.
+
+Only this module prints or chooses exit codes (documented in the README):
+0 success (rejected records are counted and written, not fatal), 1 internal error,
+2 usage or parameter error, 3 input error (or the first bad record under ``--strict``),
+4 output error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from dedup import __version__
+from dedup.errors import DedupError
+from dedup.io.fields import FieldMap
+from dedup.io.schema import cluster_to_dict, stats_to_dict
+from dedup.io.writers import write_json, write_jsonl, write_rejects
+from dedup.params import DedupParams, RunOptions
+from dedup.pipeline import ScanResult, annotated_records, scan, unique_records
+from dedup.records import Reject
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Find syndicated copies of news stories and point each story to its canonical source.",
+)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+MAX_REJECT_LINES = 20
+_PHASES = {"read": "reading", "sign": "signing", "verify": "verifying", "cluster": "clustering"}
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dedup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
+) -> None:
+    """dedup: near-duplicate syndicated news detection."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
+    if not enabled:
+        yield None
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} done"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        yield progress
+
+
+class _RejectReporter:
+    """Prints the first rejects as one line each and counts the rest."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.rejects: list[Reject] = []
+
+    def __call__(self, reject: Reject) -> None:
+        self.rejects.append(reject)
+        if not self.quiet and len(self.rejects) <= MAX_REJECT_LINES:
+            stderr.print(f"skipped {reject.path}:{reject.line}: {reject.reason}", markup=False)
+
+
+def _summary(result: ScanResult, written: list[str]) -> str:
+    s = result.stats
+    lines = [
+        f"{s.records_read:,} records read, {s.rejected:,} rejected, "
+        f"{s.articles:,} articles ({s.too_short:,} too short to compare)",
+        f"{s.clusters:,} clusters covering {s.clustered_articles:,} articles "
+        f"(largest {s.largest_cluster:,}); {s.singletons:,} articles with no copy",
+        f"{s.candidate_pairs:,} candidate pairs, {s.verified_pairs:,} verified; {s.seconds:.2f} s",
+    ]
+    lines += [f"warning: {w}" for w in s.warnings]
+    lines += [f"wrote {path}" for path in written]
+    return "\n".join(lines)
+
+
+@app.command("scan")
+def scan_command(
+    paths: Annotated[list[str], typer.Argument(help="Dump files or folders (.jsonl/.csv, .gz…).")],
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Clusters as JSON Lines ('-' for stdout).")
+    ],
+    annotate: Annotated[
+        str | None, typer.Option(help="Write every input record plus cluster_id/role here.")
+    ] = None,
+    uniques: Annotated[
+        str | None, typer.Option(help="Write one record per story (canonicals + uniques) here.")
+    ] = None,
+    rejects: Annotated[
+        str | None,
+        typer.Option(help="Write skipped records here [default: OUTPUT.rejects.jsonl if any]."),
+    ] = None,
+    summary_json: Annotated[
+        str | None, typer.Option("--summary-json", help="Write the run summary as JSON here.")
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(help="Jaccard of word shingles that makes two texts copies.")
+    ] = DedupParams.jaccard_threshold,
+    containment: Annotated[
+        float, typer.Option(help="Share of the shorter text found in the longer that makes a copy.")
+    ] = DedupParams.containment_threshold,
+    lsh_threshold: Annotated[
+        float, typer.Option(help="Jaccard the LSH bands aim at (loose: pairs are verified).")
+    ] = DedupParams.lsh_threshold,
+    shingle_size: Annotated[int, typer.Option(help="Words per shingle.")] = (
+        DedupParams.shingle_size
+    ),
+    num_perm: Annotated[int, typer.Option(help="MinHash permutations.")] = DedupParams.num_perm,
+    min_shingles: Annotated[
+        int, typer.Option(help="Texts with fewer shingles are never paired (counted).")
+    ] = DedupParams.min_shingles,
+    seed: Annotated[int, typer.Option(help="MinHash seed.")] = DedupParams.seed,
+    id_field: Annotated[str, typer.Option(help="Input field holding the id.")] = "id",
+    text_field: Annotated[str, typer.Option(help="Input field holding the text.")] = "text",
+    title_field: Annotated[str, typer.Option(help="Input field holding the headline.")] = "title",
+    url_field: Annotated[str, typer.Option(help="Input field holding the URL.")] = "url",
+    outlet_field: Annotated[str, typer.Option(help="Input field holding the outlet.")] = "outlet",
+    time_field: Annotated[
+        str, typer.Option(help="Input field holding the publish time (ISO 8601).")
+    ] = "published_at",
+    pointer_field: Annotated[
+        str, typer.Option(help="Input field holding a link to the parent page.")
+    ] = "source_link",
+    strict: Annotated[
+        bool, typer.Option(help="Fail on the first bad record instead of skipping it.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+) -> None:
+    """Cluster copies of the same story and point each cluster to its canonical source.
+
+    Example: dedup scan dump.jsonl.gz -o clusters.jsonl --annotate annotated.jsonl
+    """
+    try:
+        params = DedupParams(
+            jaccard_threshold=threshold,
+            containment_threshold=containment,
+            lsh_threshold=lsh_threshold,
+            shingle_size=shingle_size,
+            num_perm=num_perm,
+            min_shingles=min_shingles,
+            seed=seed,
+        )
+        fields = FieldMap(
+            id=id_field,
+            text=text_field,
+            title=title_field,
+            url=url_field,
+            outlet=outlet_field,
+            published_at=time_field,
+            pointer=pointer_field,
+        )
+        reporter = _RejectReporter(quiet)
+        with _progress_bar(not quiet) as bar:
+            tasks: dict[str, object] = {}
+
+            def progress(phase: str, advance: int) -> None:
+                if bar is None:
+                    return
+                if phase not in tasks:
+                    tasks[phase] = bar.add_task(_PHASES.get(phase, phase), total=None)
+                bar.advance(tasks[phase], advance)  # type: ignore[arg-type]
+
+            result = scan(
+                paths,
+                params,
+                fields=fields,
+                options=RunOptions(strict=strict),
+                on_reject=reporter,
+                progress=progress,
+            )
+        written = _write_outputs(result, paths, fields, output, annotate, uniques, summary_json)
+        if reporter.rejects:
+            rejects = rejects or (None if output == "-" else output + ".rejects.jsonl")
+            if rejects:
+                write_rejects(rejects, reporter.rejects)
+                written.append(rejects)
+            hidden = len(reporter.rejects) - MAX_REJECT_LINES
+            if hidden > 0 and not quiet:
+                stderr.print(f"… and {hidden:,} more skipped records", markup=False)
+        if not quiet:
+            stderr.print(_summary(result, written), markup=False)
+    except DedupError as error:
+        stderr.print(f"error: {error}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        stderr.print("interrupted", markup=False)
+        raise typer.Exit(130) from None
+
+
+def _write_outputs(
+    result: ScanResult,
+    paths: list[str],
+    fields: FieldMap,
+    output: str,
+    annotate: str | None,
+    uniques: str | None,
+    summary_json: str | None,
+) -> list[str]:
+    fingerprint = result.params.fingerprint()
+    rows = (cluster_to_dict(c, params_fingerprint=fingerprint) for c in result.clusters)
+    write_jsonl(output, rows)
+    written = [output] if output != "-" else []
+    if annotate:
+        write_jsonl(annotate, annotated_records(paths, result, fields=fields))
+        written.append(annotate)
+    if uniques:
+        write_jsonl(uniques, unique_records(paths, result, fields=fields))
+        written.append(uniques)
+    if summary_json:
+        write_json(summary_json, stats_to_dict(result.stats, params_fingerprint=fingerprint))
+        written.append(summary_json)
+    return [str(Path(p)) for p in written]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

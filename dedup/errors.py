@@ -1,0 +1,51 @@
+"""One exception tree for everything dedup raises on purpose.
+
+::
+
+    DedupError                       base; the CLI maps it to an exit code and one line
+    ├── ConfigError(ValueError)      bad parameters or options (exit 2)
+    ├── InputError(ValueError)       an input file cannot be read at all (exit 3)
+    │   └── BadRecordError           one record is malformed; carries path, line, reason
+    │                                (raised only in strict mode, otherwise the record
+    │                                is quarantined to the rejects file)
+    └── OutputError(OSError)         an output cannot be written (exit 4)
+
+Each error subclasses the builtin it resembles, so callers that already catch
+``ValueError`` or ``OSError`` keep working.
+"""
+
+from __future__ import annotations
+
+
+class DedupError(Exception):
+    """Base class for errors dedup raises deliberately (never for bugs)."""
+
+    exit_code: int = 1
+
+
+class ConfigError(DedupError, ValueError):
+    """Parameters or options that cannot work together; the message says how to fix them."""
+
+    exit_code = 2
+
+
+class InputError(DedupError, ValueError):
+    """An input path is missing, unreadable, or in a format we cannot read."""
+
+    exit_code = 3
+
+
+class BadRecordError(InputError):
+    """One record of an input file is malformed (raised only in strict mode)."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        self.path = path
+        self.line = line
+        self.reason = reason
+        super().__init__(f"{path}:{line}: {reason}")
+
+
+class OutputError(DedupError, OSError):
+    """An output file cannot be written."""
+
+    exit_code = 4

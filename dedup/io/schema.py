@@ -1,0 +1,81 @@
+"""The JSON shape of clusters and evidence in ``clusters.jsonl`` (documented in the README)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dedup.records import Cluster, Evidence, Member, RunStats
+
+SCHEMA_VERSION = 1
+
+
+def evidence_to_dict(evidence: Evidence) -> dict[str, Any]:
+    """Evidence as JSON: only what was found, so rows stay short."""
+    row: dict[str, Any] = {}
+    if evidence.agencies:
+        row["agencies"] = list(evidence.agencies)
+    if evidence.dateline:
+        row["dateline"] = evidence.dateline
+    if evidence.pointers:
+        row["pointers"] = list(evidence.pointers)
+    if evidence.timestamps:
+        row["timestamps"] = list(evidence.timestamps)
+    if evidence.syndicated:
+        row["syndicated"] = True
+    if evidence.scraper:
+        row["scraper"] = True
+    if evidence.kept_boilerplate:
+        row["kept_boilerplate"] = True
+    if evidence.stripped:
+        row["stripped"] = [
+            {"family": s.family, "text": s.text} | ({"agency": s.agency} if s.agency else {})
+            for s in evidence.stripped
+        ]
+    return row
+
+
+def member_to_dict(member: Member) -> dict[str, Any]:
+    return {
+        "id": member.id,
+        "url": member.url,
+        "outlet": member.outlet,
+        "published_at": member.published_at,
+        "role": member.role,
+        "parent_id": member.parent_id,
+        "jaccard": member.jaccard,
+        "containment": member.containment,
+        "evidence": evidence_to_dict(member.evidence),
+    }
+
+
+def cluster_to_dict(cluster: Cluster, *, params_fingerprint: str) -> dict[str, Any]:
+    return {
+        "cluster_id": cluster.cluster_id,
+        "size": cluster.size,
+        "canonical_id": cluster.canonical_id,
+        "origin": cluster.origin,
+        "reasons": list(cluster.reasons),
+        "members": [member_to_dict(m) for m in cluster.members],
+        "schema_version": SCHEMA_VERSION,
+        "params": params_fingerprint,
+    }
+
+
+def stats_to_dict(stats: RunStats, *, params_fingerprint: str) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "params": params_fingerprint,
+        "records_read": stats.records_read,
+        "articles": stats.articles,
+        "rejected": stats.rejected,
+        "too_short": stats.too_short,
+        "boilerplate_kept": stats.boilerplate_kept,
+        "candidate_pairs": stats.candidate_pairs,
+        "verified_pairs": stats.verified_pairs,
+        "clusters": stats.clusters,
+        "clustered_articles": stats.clustered_articles,
+        "singletons": stats.singletons,
+        "largest_cluster": stats.largest_cluster,
+        "seconds": stats.seconds,
+        "warnings": list(stats.warnings),
+    }

@@ -1,0 +1,81 @@
+"""Batch MinHash over many documents at once, and LSH band keys.
+
+Signatures follow datasketch's default ``affine32`` scheme bit for bit (MurmurHash3 fmix32
+pre-mix, then ``a*h + b`` modulo 2**32 with datasketch's own permutation parameters), so a
+signature here equals ``datasketch.MinHash(num_perm, seed, hashfunc=hash_shingle32)`` fed the
+same k-grams. The work is chunked so memory stays at ``chunk_shingles * num_perm * 4`` bytes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.shingle import ShingleSets
+
+U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
+
+EMPTY_VALUE = np.uint32(0xFFFFFFFF)
+_DEFAULT_CHUNK = 1 << 15
+
+
+@lru_cache(maxsize=16)
+def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
+    """datasketch's permutation parameters (a, b) for this num_perm and seed."""
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    a_arr = np.asarray(a, dtype=np.uint32)
+    b_arr = np.asarray(b, dtype=np.uint32)
+    a_arr.setflags(write=False)
+    b_arr.setflags(write=False)
+    return a_arr, b_arr
+
+
+def _fmix32(values: U32) -> U32:
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+def sign_batch(
+    sets: ShingleSets, *, num_perm: int, seed: int, chunk_shingles: int = _DEFAULT_CHUNK
+) -> U32:
+    """MinHash signatures (n_docs x num_perm, uint32); a document with no shingles gets all-max."""
+    a, b = permutations(num_perm, seed)
+    n_docs = len(sets)
+    signatures = np.full((n_docs, num_perm), EMPTY_VALUE, dtype=np.uint32)
+    premixed = _fmix32((sets.values & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    owners = np.repeat(np.arange(n_docs, dtype=np.int64), sets.sizes())
+    for start in range(0, premixed.shape[0], chunk_shingles):
+        stop = min(start + chunk_shingles, premixed.shape[0])
+        permuted = premixed[start:stop, None] * a[None, :] + b[None, :]
+        chunk_owners = owners[start:stop]
+        starts = np.flatnonzero(np.r_[True, chunk_owners[1:] != chunk_owners[:-1]])
+        minima = np.minimum.reduceat(permuted, starts, axis=0)
+        docs = chunk_owners[starts]
+        signatures[docs] = np.minimum(signatures[docs], minima)
+    return signatures
+
+
+def band_keys(signatures: U32, *, bands: int, rows: int) -> U64:
+    """One 64-bit key per (document, band); equal rows in a band give equal keys."""
+    n_docs = signatures.shape[0]
+    used = signatures[:, : bands * rows].reshape(n_docs, bands, rows).astype(np.uint64)
+    keys = np.zeros((n_docs, bands), dtype=np.uint64)
+    multiplier = np.uint64(0x9E3779B97F4A7C15)
+    for row in range(rows):
+        keys = keys * multiplier + used[:, :, row]
+    keys ^= keys >> np.uint64(31)
+    keys *= np.uint64(0xBF58476D1CE4E5B9)
+    return keys ^ (keys >> np.uint64(29))
+
+
+def estimate_jaccard(first: U32, second: U32) -> float:
+    """Share of equal signature positions: the MinHash estimate of Jaccard similarity."""
+    return float(np.count_nonzero(first == second)) / float(first.shape[0])

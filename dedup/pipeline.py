@@ -1,0 +1,244 @@
+"""``scan``: article dump in, story clusters pointed to their canonical source out.
+
+Plain functions composing the core steps; they log and return stats, never print.
+``scan_articles`` is the whole method on in-memory articles; ``scan`` adds reading files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dedup.candidates import candidate_pairs
+from dedup.canonical import cluster_id_for, describe_cluster
+from dedup.cluster import cluster_pairs
+from dedup.io.fields import FieldMap
+from dedup.io.readers import Record, read_records
+from dedup.minhash import band_keys, sign_batch
+from dedup.normalize import normalize
+from dedup.params import DedupParams, RunOptions
+from dedup.records import Article, Cluster, Evidence, Reject, RunStats
+from dedup.shingle import ShingleSets, shingle_batch
+from dedup.verify import accept, measure_pairs
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int], None]
+"""Called with (phase, items done since the last call); phases: read, sign, verify, cluster."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where one article landed: its cluster, that cluster's canonical, and its role there."""
+
+    cluster_id: str
+    canonical_id: str
+    role: str
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """Clusters of two or more, an assignment for every article, and the run's counters."""
+
+    clusters: list[Cluster]
+    assignments: dict[str, Assignment]
+    stats: RunStats
+    params: DedupParams
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+
+    def assignment(self, article_id: str) -> Assignment:
+        """An article's assignment; an article in no cluster is its own canonical."""
+        found = self.assignments.get(article_id)
+        if found is not None:
+            return found
+        return Assignment(cluster_id_for(article_id), article_id, "unique")
+
+
+def _no_progress(phase: str, advance: int) -> None:
+    del phase, advance
+
+
+def _concat(parts: Sequence[ShingleSets]) -> ShingleSets:
+    values = [p.values for p in parts]
+    sizes = [p.sizes() for p in parts]
+    offsets = np.zeros(sum(len(p) for p in parts) + 1, dtype=np.int64)
+    if sizes:
+        offsets[1:] = np.cumsum(np.concatenate(sizes))
+    merged = np.concatenate(values) if values else np.empty(0, dtype=np.uint64)
+    return ShingleSets(values=merged.astype(np.uint64, copy=False), offsets=offsets)
+
+
+def scan_articles(
+    articles: Iterable[Article],
+    params: DedupParams | None = None,
+    *,
+    options: RunOptions | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Cluster copies among ``articles`` and describe each cluster's canonical source."""
+    params = params or DedupParams()
+    options = options or RunOptions()
+    report = progress or _no_progress
+    stats = RunStats()
+    started = time.perf_counter()
+    kept: list[Article] = []
+    evidence: list[Evidence] = []
+    parts: list[ShingleSets] = []
+    bodies: list[str] = []
+    for article in articles:
+        normalized = normalize(article.text, title=article.title, pointer=article.pointer)
+        kept.append(article)
+        evidence.append(normalized.evidence)
+        bodies.append(normalized.body)
+        stats.boilerplate_kept += normalized.evidence.kept_boilerplate
+        report("read", 1)
+        if len(bodies) >= options.batch_size:
+            parts.append(shingle_batch(bodies, params.shingle_size))
+            bodies = []
+    parts.append(shingle_batch(bodies, params.shingle_size))
+    sets = _concat(parts)
+    stats.articles = len(kept)
+    eligible = sets.sizes() >= params.min_shingles
+    stats.too_short = int(np.count_nonzero(~eligible))
+
+    signatures = sign_batch(sets, num_perm=params.num_perm, seed=params.seed)
+    report("sign", len(kept))
+    keys = band_keys(signatures, bands=params.bands, rows=params.rows)
+    pairs = candidate_pairs(keys, eligible=eligible)
+    stats.candidate_pairs = int(pairs.shape[0])
+    shared, jaccard, containment = measure_pairs(sets, pairs)
+    verified = accept(
+        shared,
+        jaccard,
+        containment,
+        jaccard_threshold=params.jaccard_threshold,
+        containment_threshold=params.containment_threshold,
+        min_shared=params.min_shared_shingles,
+    )
+    stats.verified_pairs = int(np.count_nonzero(verified))
+    report("verify", int(pairs.shape[0]))
+
+    groups = cluster_pairs(
+        len(kept),
+        pairs[verified],
+        jaccard[verified],
+        priority=sets.sizes().astype(np.float64),
+    )
+    clusters: list[Cluster] = []
+    for group in sorted(groups, key=lambda g: g.members[0]):
+        cluster = describe_cluster(
+            [kept[i] for i in group.members],
+            [evidence[i] for i in group.members],
+            [sets.of(i) for i in group.members],
+            center=group.members.index(group.center),
+            containment_threshold=params.containment_threshold,
+        )
+        if cluster.size > params.max_cluster_size:
+            message = (
+                f"cluster {cluster.cluster_id} has {cluster.size} members "
+                f"(more than max_cluster_size={params.max_cluster_size}); check it for chaining"
+            )
+            logger.warning(message)
+            stats.warnings.append(message)
+        clusters.append(cluster)
+        report("cluster", cluster.size)
+
+    assignments = {
+        member.id: Assignment(cluster.cluster_id, cluster.canonical_id, member.role)
+        for cluster in clusters
+        for member in cluster.members
+    }
+    stats.clusters = len(clusters)
+    stats.clustered_articles = len(assignments)
+    stats.singletons = stats.articles - stats.clustered_articles
+    stats.largest_cluster = max((c.size for c in clusters), default=0)
+    stats.seconds = round(time.perf_counter() - started, 3)
+    return ScanResult(
+        clusters=clusters,
+        assignments=assignments,
+        stats=stats,
+        params=params,
+        evidence={a.id: e for a, e in zip(kept, evidence, strict=True)},
+    )
+
+
+def articles_from(
+    records: Iterable[Record | Reject], on_reject: Callable[[Reject], None]
+) -> Iterator[Article]:
+    """The articles of a record stream; rejects go to ``on_reject``."""
+    for item in records:
+        if isinstance(item, Reject):
+            on_reject(item)
+        else:
+            yield item.article
+
+
+def scan(
+    paths: Sequence[str | os.PathLike[str]],
+    params: DedupParams | None = None,
+    *,
+    fields: FieldMap | None = None,
+    options: RunOptions | None = None,
+    on_reject: Callable[[Reject], None] | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Read dumps, quarantine bad records through ``on_reject``, and scan the rest.
+
+    With ``options.strict`` the first bad record raises ``BadRecordError`` instead.
+    """
+    options = options or RunOptions()
+    rejected: list[Reject] = []
+
+    def quarantine(reject: Reject) -> None:
+        logger.info("rejected %s:%d: %s", reject.path, reject.line, reject.reason)
+        rejected.append(reject)
+        if on_reject is not None:
+            on_reject(reject)
+
+    records = read_records(paths, fields=fields or FieldMap(), strict=options.strict)
+    result = scan_articles(
+        articles_from(records, quarantine), params, options=options, progress=progress
+    )
+    result.stats.rejected = len(rejected)
+    result.stats.records_read = result.stats.articles + len(rejected)
+    return result
+
+
+def annotated_records(
+    paths: Sequence[str | os.PathLike[str]], result: ScanResult, *, fields: FieldMap | None = None
+) -> Iterator[dict[str, object]]:
+    """Every valid input record, unchanged, plus its cluster_id, canonical_id and role."""
+    for item in read_records(paths, fields=fields or FieldMap(), strict=False):
+        if isinstance(item, Record):
+            placed = result.assignment(item.article.id)
+            yield item.raw | {
+                "cluster_id": placed.cluster_id,
+                "canonical_id": placed.canonical_id,
+                "role": placed.role,
+            }
+
+
+def unique_records(
+    paths: Sequence[str | os.PathLike[str]], result: ScanResult, *, fields: FieldMap | None = None
+) -> Iterator[dict[str, object]]:
+    """One record per story: each cluster's canonical and every article in no cluster."""
+    for item in read_records(paths, fields=fields or FieldMap(), strict=False):
+        if isinstance(item, Record):
+            placed = result.assignment(item.article.id)
+            if placed.canonical_id == item.article.id:
+                yield item.raw
+
+
+__all__ = [
+    "Assignment",
+    "ScanResult",
+    "annotated_records",
+    "scan",
+    "scan_articles",
+    "unique_records",
+]

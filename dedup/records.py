@@ -1,0 +1,141 @@
+"""Plain data passed between the pipeline steps: no logic lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One input record, mapped to the fields dedup uses.
+
+    ``pointer`` is an href the record itself names as its parent page (a scraper's
+    "Source link", a cross-domain canonical link, JSON-LD ``isBasedOn``).
+    ``location`` says where it was read ("path:line") for messages.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published_at: str | None = None
+    pointer: str | None = None
+    location: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A record that could not be used, with where it was and why."""
+
+    path: str
+    line: int
+    reason: str
+    raw: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StrippedLine:
+    """A line (or line prefix) the normalizer removed from the body, and its family.
+
+    Families: ``disclaimer``, ``republication``, ``rights``, ``credit``, ``dateline``,
+    ``scraper``, ``timestamp``, ``furniture``, ``caption``, ``byline``, ``headline``.
+    """
+
+    family: str
+    text: str
+    agency: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the normalizer stripped that says where a text came from.
+
+    ``agencies`` are canonical agency names ("AFP", "AP", "Reuters", "PTI", ...) credited
+    anywhere in the text, in the order found. ``syndicated`` is true when a line marks
+    the page as a copy (a syndication disclaimer or republication note); ``scraper`` when
+    aggregator/autoblog remnants were found. ``kept_boilerplate`` is true when stripping
+    would have removed too much of the text, so the text was kept whole.
+    """
+
+    agencies: tuple[str, ...] = ()
+    dateline: str | None = None
+    pointers: tuple[str, ...] = ()
+    timestamps: tuple[str, ...] = ()
+    syndicated: bool = False
+    scraper: bool = False
+    stripped: tuple[StrippedLine, ...] = ()
+    kept_boilerplate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """A clean body (headline, boilerplate and furniture removed) and the evidence."""
+
+    body: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A verified candidate pair, by position in the batch.
+
+    ``containment`` is the share of the smaller shingle set found in the larger one.
+    """
+
+    a: int
+    b: int
+    jaccard: float
+    containment: float
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One article of a cluster, with its role and its similarity to the canonical.
+
+    ``containment`` is the share of this member's shingles found in the canonical.
+    """
+
+    id: str
+    url: str | None
+    outlet: str | None
+    published_at: str | None
+    role: str
+    parent_id: str | None
+    jaccard: float
+    containment: float
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A story: its members, its canonical source and the reasons for that choice."""
+
+    cluster_id: str
+    canonical_id: str
+    origin: str | None
+    reasons: tuple[str, ...]
+    members: tuple[Member, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass(slots=True)
+class RunStats:
+    """Counters of one run; the CLI prints them, ``--summary-json`` writes them."""
+
+    records_read: int = 0
+    articles: int = 0
+    rejected: int = 0
+    too_short: int = 0
+    boilerplate_kept: int = 0
+    candidate_pairs: int = 0
+    verified_pairs: int = 0
+    clusters: int = 0
+    clustered_articles: int = 0
+    singletons: int = 0
+    largest_cluster: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,55 @@
+"""Exact Jaccard and containment of candidate pairs on their shingle-hash sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.shingle import U64, ShingleSets
+
+F64 = npt.NDArray[np.float64]
+
+
+def intersection_size(first: U64, second: U64) -> int:
+    """Size of the intersection of two sorted unique arrays."""
+    if first.shape[0] > second.shape[0]:
+        first, second = second, first
+    if first.shape[0] == 0:
+        return 0
+    positions = np.searchsorted(second, first)
+    positions[positions == second.shape[0]] = 0
+    return int(np.count_nonzero(second[positions] == first))
+
+
+def overlap(first: U64, second: U64) -> tuple[int, float, float]:
+    """(shared shingles, Jaccard, containment of the smaller set in the larger)."""
+    shared = intersection_size(first, second)
+    smaller = min(first.shape[0], second.shape[0])
+    union = first.shape[0] + second.shape[0] - shared
+    jaccard = shared / union if union else 0.0
+    containment = shared / smaller if smaller else 0.0
+    return shared, jaccard, containment
+
+
+def measure_pairs(sets: ShingleSets, pairs: npt.NDArray[np.int64]) -> tuple[F64, F64, F64]:
+    """Shared count, Jaccard and containment of every pair (arrays aligned with ``pairs``)."""
+    shared = np.zeros(pairs.shape[0], dtype=np.float64)
+    jaccard = np.zeros(pairs.shape[0], dtype=np.float64)
+    containment = np.zeros(pairs.shape[0], dtype=np.float64)
+    for row, (left, right) in enumerate(pairs.tolist()):
+        shared[row], jaccard[row], containment[row] = overlap(sets.of(left), sets.of(right))
+    return shared, jaccard, containment
+
+
+def accept(
+    shared: F64,
+    jaccard: F64,
+    containment: F64,
+    *,
+    jaccard_threshold: float,
+    containment_threshold: float,
+    min_shared: int,
+) -> npt.NDArray[np.bool_]:
+    """Which measured pairs are copies: enough shared text, and Jaccard or containment high."""
+    similar = (jaccard >= jaccard_threshold) | (containment >= containment_threshold)
+    return similar & (shared >= min_shared)

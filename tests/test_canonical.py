@@ -1,0 +1,99 @@
+"""Canonical choice, origin, roles and reasons from evidence."""
+
+from __future__ import annotations
+
+from dedup.canonical import cluster_id_for, describe_cluster, parse_time, url_key
+from dedup.records import Article, Evidence
+from dedup.shingle import shingle_batch
+
+PARAGRAPHS = [" ".join(f"p{p}w{w}" for w in range(40)) for p in range(6)]
+
+
+def body(count: int) -> str:
+    return "\n\n".join(PARAGRAPHS[:count])
+
+
+def describe(articles: list[Article], evidence: list[Evidence], bodies: list[str]):  # type: ignore[no-untyped-def]
+    sets = shingle_batch(bodies, 3)
+    return describe_cluster(
+        articles,
+        evidence,
+        [sets.of(i) for i in range(len(articles))],
+        center=0,
+        containment_threshold=0.7,
+    )
+
+
+def test_agency_page_wins_and_names_origin() -> None:
+    articles = [
+        Article(id="copy", text="", outlet="ndtv.com", url="https://www.ndtv.com/a-1"),
+        Article(id="wire", text="", outlet="AFP"),
+    ]
+    evidence = [Evidence(syndicated=True), Evidence(agencies=("AFP",))]
+    cluster = describe(articles, evidence, [body(6), body(6)])
+    assert cluster.canonical_id == "wire"
+    assert cluster.origin == "AFP"
+    assert cluster.reasons[:2] == (
+        "origin AFP: wire is the agency's own page",
+        "canonical wire: it is the agency's own page",
+    )
+    roles = {m.id: (m.role, m.parent_id) for m in cluster.members}
+    assert roles == {"wire": ("canonical", None), "copy": ("copy", "wire")}
+
+
+def test_pointer_gives_parent_and_scraper_goes_last() -> None:
+    articles = [
+        Article(id="scraper", text="", url="https://agg.net/x", pointer="https://www.ndtv.com/a-1/"),
+        Article(id="ndtv", text="", url="https://ndtv.com/a-1"),
+    ]
+    evidence = [Evidence(scraper=True, agencies=()), Evidence(syndicated=True)]
+    cluster = describe(articles, evidence, [body(6), body(6)])
+    assert cluster.canonical_id == "ndtv"
+    scraper = next(m for m in cluster.members if m.id == "scraper")
+    assert (scraper.role, scraper.parent_id) == ("copy", "ndtv")
+    assert "scraper points to ndtv" in cluster.reasons
+
+
+def test_most_complete_copy_beats_earlier_shorter_one_and_credit_spreads() -> None:
+    articles = [
+        Article(id="short", text="", outlet="theprint.in", published_at="2024-06-09T12:20:00+05:30"),
+        Article(id="long", text="", outlet="business-standard.com", published_at="2024-06-09T12:41:00+05:30"),
+    ]
+    evidence = [Evidence(agencies=("PTI",), syndicated=True), Evidence(syndicated=True)]
+    cluster = describe(articles, evidence, [body(4), body(6)])
+    assert cluster.canonical_id == "long"
+    assert cluster.origin == "PTI"
+    assert cluster.reasons[1] == (
+        "canonical long: it is the most complete version (contains the most of the others' text)"
+    )
+    short = next(m for m in cluster.members if m.id == "short")
+    assert short.role == "abridged_copy"
+    assert short.containment == 1.0
+
+
+def test_earliest_wins_between_equal_copies() -> None:
+    articles = [
+        Article(id="late", text="", outlet="a.com", published_at="2024-01-02T00:00:00Z"),
+        Article(id="early", text="", outlet="b.com", published_at="2024-01-01T00:00:00Z"),
+    ]
+    cluster = describe(articles, [Evidence(), Evidence()], [body(6), body(6)])
+    assert cluster.canonical_id == "early"
+    assert cluster.reasons[1] == "canonical early: it was published earliest"
+    assert cluster.origin == "b.com"
+
+
+def test_same_outlet_members_are_versions() -> None:
+    articles = [
+        Article(id="v1", text="", url="https://site.com/story-v1"),
+        Article(id="v2", text="", url="https://www.site.com/story-v2"),
+    ]
+    cluster = describe(articles, [Evidence(), Evidence()], [body(6), body(5)])
+    roles = {m.id: m.role for m in cluster.members}
+    assert roles == {"v1": "canonical", "v2": "version"}
+
+
+def test_helpers() -> None:
+    assert cluster_id_for("a") == cluster_id_for("a") != cluster_id_for("b")
+    assert parse_time("2024-06-17T08:50:00Z") == parse_time("2024-06-17T14:20:00+05:30")
+    assert parse_time("yesterday") is None
+    assert url_key("https://www.ndtv.com/x/?utm=1") == url_key("http://ndtv.com/x") == "ndtv.com/x"
