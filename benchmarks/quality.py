@@ -85,7 +85,11 @@ def main() -> None:
     if args.baseline:
         started = time.perf_counter()
         baseline = datasketch_baseline(articles)
-        show("datasketch MinHashLSH@0.5", score_clusters(gold, baseline), time.perf_counter() - started)
+        show(
+            "datasketch MinHashLSH@0.5",
+            score_clusters(gold, baseline),
+            time.perf_counter() - started,
+        )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,10 @@ def _star_pairs(members: I64, group_starts: I64, group_sizes: I64) -> I64:
 
 
 def candidate_pairs(
-    keys: U64, *, eligible: npt.NDArray[np.bool_] | None = None, max_bucket: int = DEFAULT_MAX_BUCKET
+    keys: U64,
+    *,
+    eligible: npt.NDArray[np.bool_] | None = None,
+    max_bucket: int = DEFAULT_MAX_BUCKET,
 ) -> I64:
     """Unique (i, j) pairs, i < j, of documents sharing at least one band key.
 
@@ -55,7 +58,7 @@ def candidate_pairs(
     shared = group_sizes > 1
     group_starts, group_sizes = group_starts[shared], group_sizes[shared]
     small = group_sizes <= max_bucket
-    pairs = np.concatenate(
+    pairs: I64 = np.concatenate(
         [
             _pairs_within_groups(members, group_starts[small], group_sizes[small]),
             _star_pairs(members, group_starts[~small], group_sizes[~small]),
@@ -66,4 +69,5 @@ def candidate_pairs(
     if pairs.shape[0] == 0:
         return pairs
     encoded = np.unique(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1])
-    return np.stack([encoded // n_docs, encoded % n_docs], axis=1)
+    unique_pairs: I64 = np.stack([encoded // n_docs, encoded % n_docs], axis=1)
+    return unique_pairs

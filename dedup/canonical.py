@@ -20,7 +20,8 @@ from dedup.records import Article, Cluster, Evidence, Member
 from dedup.shingle import U64
 from dedup.verify import overlap
 
-ABRIDGED_SIZE_RATIO = 0.8
+ABRIDGED_SIZE_RATIO = 0.9
+ABRIDGED_CONTAINMENT = 0.8
 _COMPLETENESS_STEP = 0.05
 _FULL_PAIRWISE_LIMIT = 100
 
@@ -132,7 +133,6 @@ def describe_cluster(
     sets: Sequence[U64],
     *,
     center: int,
-    containment_threshold: float,
 ) -> Cluster:
     """The cluster record for verified members (``center``: the member they were verified to)."""
     agency_pages = [agency_of_source(a.outlet, a.url) for a in articles]
@@ -160,8 +160,7 @@ def describe_cluster(
         if ev.scraper:
             reasons.append(f"{articles[i].id} carries scraper/aggregator markers")
     members = [
-        _member(i, articles, evidence, sets, canonical, parents[i], containment_threshold)
-        for i in range(len(articles))
+        _member(i, articles, evidence, sets, canonical, parents[i]) for i in range(len(articles))
     ]
     members.sort(key=lambda m: (m.role != "canonical", m.id))
     canonical_id = articles[canonical].id
@@ -195,21 +194,20 @@ def _member(
     sets: Sequence[U64],
     canonical: int,
     pointer_parent: int | None,
-    containment_threshold: float,
 ) -> Member:
     article = articles[index]
     _, jaccard, _ = overlap(sets[index], sets[canonical])
     containment = _contained(sets[index], sets[canonical])
-    role, parent = "copy", canonical
+    role = "copy"
+    parent: int | None = canonical
     if index == canonical:
         role, parent = "canonical", None
     elif pointer_parent is not None:
         parent = pointer_parent
     elif _same_outlet(article, articles[canonical]):
         role = "version"
-    elif (
-        containment >= containment_threshold
-        and len(sets[index]) <= ABRIDGED_SIZE_RATIO * len(sets[canonical])
+    elif containment >= ABRIDGED_CONTAINMENT and len(sets[index]) <= ABRIDGED_SIZE_RATIO * len(
+        sets[canonical]
     ):
         role = "abridged_copy"
     return Member(

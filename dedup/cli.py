@@ -36,6 +36,7 @@ app = typer.Typer(
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 MAX_REJECT_LINES = 20
+_DEFAULTS = DedupParams()
 _PHASES = {"read": "reading", "sign": "signing", "verify": "verifying", "cluster": "clustering"}
 
 
@@ -123,21 +124,21 @@ def scan_command(
     ] = None,
     threshold: Annotated[
         float, typer.Option(help="Jaccard of word shingles that makes two texts copies.")
-    ] = DedupParams.jaccard_threshold,
+    ] = _DEFAULTS.jaccard_threshold,
     containment: Annotated[
         float, typer.Option(help="Share of the shorter text found in the longer that makes a copy.")
-    ] = DedupParams.containment_threshold,
+    ] = _DEFAULTS.containment_threshold,
     lsh_threshold: Annotated[
         float, typer.Option(help="Jaccard the LSH bands aim at (loose: pairs are verified).")
-    ] = DedupParams.lsh_threshold,
+    ] = _DEFAULTS.lsh_threshold,
     shingle_size: Annotated[int, typer.Option(help="Words per shingle.")] = (
-        DedupParams.shingle_size
+        _DEFAULTS.shingle_size
     ),
-    num_perm: Annotated[int, typer.Option(help="MinHash permutations.")] = DedupParams.num_perm,
+    num_perm: Annotated[int, typer.Option(help="MinHash permutations.")] = _DEFAULTS.num_perm,
     min_shingles: Annotated[
         int, typer.Option(help="Texts with fewer shingles are never paired (counted).")
-    ] = DedupParams.min_shingles,
-    seed: Annotated[int, typer.Option(help="MinHash seed.")] = DedupParams.seed,
+    ] = _DEFAULTS.min_shingles,
+    seed: Annotated[int, typer.Option(help="MinHash seed.")] = _DEFAULTS.seed,
     id_field: Annotated[str, typer.Option(help="Input field holding the id.")] = "id",
     text_field: Annotated[str, typer.Option(help="Input field holding the text.")] = "text",
     title_field: Annotated[str, typer.Option(help="Input field holding the headline.")] = "title",

@@ -34,9 +34,15 @@ class DedupParams:
 
     The exact check accepts a candidate pair when its shingle Jaccard reaches
     ``jaccard_threshold`` **or** its containment (share of the smaller text found in the
-    larger) reaches ``containment_threshold``: an abridged copy has a low Jaccard but a
-    containment near 1. ``lsh_threshold`` is deliberately loose and the band optimiser is
-    weighted toward recall, because every candidate is verified exactly afterwards.
+    larger) reaches ``containment_threshold``, with at least ``min_shared_shingles`` in
+    common: an abridged copy has a low Jaccard but a containment near 1. ``lsh_threshold``
+    is deliberately loose and the band optimiser is weighted toward recall, because every
+    candidate is verified exactly afterwards.
+
+    Clustering merges groups while their average pairwise containment is at least
+    ``link_threshold``; each member must then be verified against the centre or a core
+    member (containment to the centre >= ``core_containment``). Components larger than
+    ``max_exact_component`` use star clustering instead of an all-pairs matrix.
     """
 
     shingle_size: int = 3
@@ -45,10 +51,13 @@ class DedupParams:
     lsh_threshold: float = 0.2
     recall_weight: float = 0.9
     jaccard_threshold: float = 0.5
-    containment_threshold: float = 0.7
-    min_shared_shingles: int = 12
+    containment_threshold: float = 0.4
+    min_shared_shingles: int = 20
+    link_threshold: float = 0.3
+    core_containment: float = 0.7
     min_shingles: int = 20
     max_cluster_size: int = 500
+    max_exact_component: int = 1500
     bands: int = 0
     rows: int = 0
     normalizer_version: int = field(default=NORMALIZER_VERSION)
@@ -58,7 +67,13 @@ class DedupParams:
             raise ConfigError(f"shingle_size must be >= 1, got {self.shingle_size}")
         if not 1 <= self.num_perm <= 4096:
             raise ConfigError(f"num_perm must be between 1 and 4096, got {self.num_perm}")
-        for name in ("lsh_threshold", "jaccard_threshold", "containment_threshold"):
+        for name in (
+            "lsh_threshold",
+            "jaccard_threshold",
+            "containment_threshold",
+            "link_threshold",
+            "core_containment",
+        ):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {value}")

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from dedup.candidates import candidate_pairs
 from dedup.canonical import cluster_id_for, describe_cluster
-from dedup.cluster import cluster_pairs
+from dedup.cluster import Group, cluster_component, components, star_groups
 from dedup.io.fields import FieldMap
 from dedup.io.readers import Record, read_records
 from dedup.minhash import band_keys, sign_batch
@@ -24,7 +25,7 @@ from dedup.normalize import normalize
 from dedup.params import DedupParams, RunOptions
 from dedup.records import Article, Cluster, Evidence, Reject, RunStats
 from dedup.shingle import ShingleSets, shingle_batch
-from dedup.verify import accept, measure_pairs
+from dedup.verify import F64, accept, measure_pairs, pairwise
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,52 @@ def _concat(parts: Sequence[ShingleSets]) -> ShingleSets:
     return ShingleSets(values=merged.astype(np.uint64, copy=False), offsets=offsets)
 
 
+def _verified(
+    params: DedupParams, shared: F64, jaccard: F64, containment: F64
+) -> npt.NDArray[np.bool_]:
+    return accept(
+        shared,
+        jaccard,
+        containment,
+        jaccard_threshold=params.jaccard_threshold,
+        containment_threshold=params.containment_threshold,
+        min_shared=params.min_shared_shingles,
+    )
+
+
+def _cluster(
+    sets: ShingleSets, edges: npt.NDArray[np.int64], params: DedupParams, stats: RunStats
+) -> list[Group]:
+    """Chain-safe groups from verified edges: exact all-pairs inside each component."""
+    priority = sets.sizes().astype(np.float64)
+    groups: list[Group] = []
+    for component in components(len(sets), edges):
+        if len(component) > params.max_exact_component:
+            message = (
+                f"a component of {len(component)} articles is larger than max_exact_component="
+                f"{params.max_exact_component}; star clustering used for it"
+            )
+            logger.warning(message)
+            stats.warnings.append(message)
+            inside = np.isin(edges[:, 0], component)
+            groups.extend(star_groups(component, edges[inside], priority))
+            continue
+        shared, jaccard, containment = pairwise(sets, component)
+        verified = _verified(params, shared, jaccard, containment)
+        local = cluster_component(
+            containment,
+            verified,
+            link_threshold=params.link_threshold,
+            core_containment=params.core_containment,
+            priority=priority[component],
+        )
+        groups.extend(
+            Group(center=component[g.center], members=tuple(component[m] for m in g.members))
+            for g in local
+        )
+    return groups
+
+
 def scan_articles(
     articles: Iterable[Article],
     params: DedupParams | None = None,
@@ -112,23 +159,11 @@ def scan_articles(
     pairs = candidate_pairs(keys, eligible=eligible)
     stats.candidate_pairs = int(pairs.shape[0])
     shared, jaccard, containment = measure_pairs(sets, pairs)
-    verified = accept(
-        shared,
-        jaccard,
-        containment,
-        jaccard_threshold=params.jaccard_threshold,
-        containment_threshold=params.containment_threshold,
-        min_shared=params.min_shared_shingles,
-    )
+    verified = _verified(params, shared, jaccard, containment)
     stats.verified_pairs = int(np.count_nonzero(verified))
     report("verify", int(pairs.shape[0]))
 
-    groups = cluster_pairs(
-        len(kept),
-        pairs[verified],
-        jaccard[verified],
-        priority=sets.sizes().astype(np.float64),
-    )
+    groups = _cluster(sets, pairs[verified], params, stats)
     clusters: list[Cluster] = []
     for group in sorted(groups, key=lambda g: g.members[0]):
         cluster = describe_cluster(
@@ -136,7 +171,6 @@ def scan_articles(
             [evidence[i] for i in group.members],
             [sets.of(i) for i in group.members],
             center=group.members.index(group.center),
-            containment_threshold=params.containment_threshold,
         )
         if cluster.size > params.max_cluster_size:
             message = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -38,6 +40,19 @@ def measure_pairs(sets: ShingleSets, pairs: npt.NDArray[np.int64]) -> tuple[F64,
     containment = np.zeros(pairs.shape[0], dtype=np.float64)
     for row, (left, right) in enumerate(pairs.tolist()):
         shared[row], jaccard[row], containment[row] = overlap(sets.of(left), sets.of(right))
+    return shared, jaccard, containment
+
+
+def pairwise(sets: ShingleSets, nodes: Sequence[int]) -> tuple[F64, F64, F64]:
+    """All-pairs shared count, Jaccard and containment matrices of ``nodes`` (diagonal 0)."""
+    size = len(nodes)
+    shared, jaccard, containment = (np.zeros((size, size), dtype=np.float64) for _ in range(3))
+    for i in range(size):
+        first = sets.of(nodes[i])
+        for j in range(i + 1, size):
+            values = overlap(first, sets.of(nodes[j]))
+            shared[i, j], jaccard[i, j], containment[i, j] = values
+            shared[j, i], jaccard[j, i], containment[j, i] = values
     return shared, jaccard, containment
 
 

@@ -7,15 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dedup.candidates import candidate_pairs
-from dedup.verify import accept, intersection_size, measure_pairs, overlap
 from dedup.shingle import shingle_batch
+from dedup.verify import accept, intersection_size, measure_pairs, overlap
 
 
 def brute_force_pairs(keys: np.ndarray) -> set[tuple[int, int]]:
     n = keys.shape[0]
-    return {
-        (i, j) for i in range(n) for j in range(i + 1, n) if (keys[i] == keys[j]).any()
-    }
+    return {(i, j) for i in range(n) for j in range(i + 1, n) if (keys[i] == keys[j]).any()}
 
 
 @given(st.lists(st.lists(st.integers(0, 5), min_size=3, max_size=3), min_size=0, max_size=30))

@@ -20,7 +20,6 @@ def describe(articles: list[Article], evidence: list[Evidence], bodies: list[str
         evidence,
         [sets.of(i) for i in range(len(articles))],
         center=0,
-        containment_threshold=0.7,
     )
 
 
@@ -43,7 +42,9 @@ def test_agency_page_wins_and_names_origin() -> None:
 
 def test_pointer_gives_parent_and_scraper_goes_last() -> None:
     articles = [
-        Article(id="scraper", text="", url="https://agg.net/x", pointer="https://www.ndtv.com/a-1/"),
+        Article(
+            id="scraper", text="", url="https://agg.net/x", pointer="https://www.ndtv.com/a-1/"
+        ),
         Article(id="ndtv", text="", url="https://ndtv.com/a-1"),
     ]
     evidence = [Evidence(scraper=True, agencies=()), Evidence(syndicated=True)]
@@ -56,8 +57,15 @@ def test_pointer_gives_parent_and_scraper_goes_last() -> None:
 
 def test_most_complete_copy_beats_earlier_shorter_one_and_credit_spreads() -> None:
     articles = [
-        Article(id="short", text="", outlet="theprint.in", published_at="2024-06-09T12:20:00+05:30"),
-        Article(id="long", text="", outlet="business-standard.com", published_at="2024-06-09T12:41:00+05:30"),
+        Article(
+            id="short", text="", outlet="theprint.in", published_at="2024-06-09T12:20:00+05:30"
+        ),
+        Article(
+            id="long",
+            text="",
+            outlet="business-standard.com",
+            published_at="2024-06-09T12:41:00+05:30",
+        ),
     ]
     evidence = [Evidence(agencies=("PTI",), syndicated=True), Evidence(syndicated=True)]
     cluster = describe(articles, evidence, [body(4), body(6)])

@@ -1,50 +1,68 @@
-"""Chain-safe clustering: no giant clusters from A~B~C chains."""
+"""Chain-safe clustering: no giant clusters from chains, compilations or galleries."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from dedup.cluster import cluster_pairs
+from dedup.cluster import cluster_component, components, star_groups
 
 
-def groups_of(n: int, edges: list[tuple[int, int, float]]) -> list[tuple[int, ...]]:
-    pairs = np.array([[a, b] for a, b, _ in edges], dtype=np.int64).reshape(-1, 2)
-    jaccard = np.array([j for _, _, j in edges], dtype=np.float64)
-    groups = cluster_pairs(n, pairs, jaccard, priority=np.zeros(n))
-    return sorted(g.members for g in groups)
+def symmetric(size: int, entries: dict[tuple[int, int], float]) -> np.ndarray:
+    matrix = np.zeros((size, size))
+    for (a, b), value in entries.items():
+        matrix[a, b] = matrix[b, a] = value
+    return matrix
 
 
-def test_no_edges_no_groups() -> None:
-    assert groups_of(3, []) == []
-
-
-def test_clique_is_one_group() -> None:
-    edges = [(a, b, 0.9) for a in range(4) for b in range(a + 1, 4)]
-    assert groups_of(4, edges) == [(0, 1, 2, 3)]
-
-
-def test_long_chain_is_cut_not_closed() -> None:
-    chain = [(i, i + 1, 0.5) for i in range(9)]
-    groups = groups_of(10, chain)
-    assert max(len(g) for g in groups) <= 3
-    assert all(len(g) >= 2 for g in groups)
-
-
-def test_every_member_is_verified_against_centre_or_core() -> None:
-    # 0 is the centre; 1 is a near-identical copy of 0 (core); 4 matches only 1; 5 matches
-    # only 3, a weak member, and so stays out.
-    edges = [(0, 1, 0.95), (0, 2, 0.6), (0, 3, 0.55), (1, 4, 0.7), (3, 5, 0.6)]
-    groups = cluster_pairs(
-        6,
-        np.array([[a, b] for a, b, _ in edges]),
-        np.array([j for _, _, j in edges]),
-        priority=np.zeros(6),
+def groups(containment: np.ndarray, threshold: float = 0.4) -> list[tuple[int, ...]]:
+    found = cluster_component(
+        containment,
+        containment >= threshold,
+        link_threshold=0.3,
+        core_containment=0.7,
+        priority=np.zeros(containment.shape[0]),
     )
-    assert [(g.center, g.members) for g in groups] == [(0, (0, 1, 2, 3, 4))]
+    return sorted(g.members for g in found)
 
 
-def test_priority_breaks_ties_between_centres() -> None:
-    groups = cluster_pairs(
-        2, np.array([[0, 1]]), np.array([0.9]), priority=np.array([1.0, 5.0])
+def test_components_skip_isolated_nodes() -> None:
+    assert components(5, np.array([[0, 1], [1, 2]])) == [[0, 1, 2]]
+    assert components(3, np.empty((0, 2), dtype=np.int64)) == []
+
+
+def test_copies_of_one_story_form_one_group() -> None:
+    matrix = symmetric(4, {(a, b): 0.9 for a in range(4) for b in range(a + 1, 4)})
+    assert groups(matrix) == [(0, 1, 2, 3)]
+
+
+def test_chain_of_weak_links_is_cut() -> None:
+    chain = symmetric(8, {(i, i + 1): 0.45 for i in range(7)})
+    found = groups(chain)
+    assert max(len(g) for g in found) <= 3
+
+
+def test_compilation_does_not_glue_unrelated_stories() -> None:
+    # 0 is a live file containing story group {1, 2} and story group {3, 4}.
+    matrix = symmetric(
+        5,
+        {(0, 1): 0.9, (0, 2): 0.9, (0, 3): 0.9, (0, 4): 0.9, (1, 2): 0.95, (3, 4): 0.95},
     )
-    assert groups[0].center == 1
+    found = groups(matrix)
+    assert (1, 2) in found or (0, 1, 2) in found
+    assert all(not ({1, 3} <= set(g)) for g in found)
+
+
+def test_member_must_be_verified_against_centre_or_core() -> None:
+    # 0 centre, 1 core copy of 0; 2 is verified only with 1 (core) and stays;
+    # 3 is only similar on average and verified with nobody, so it leaves.
+    matrix = symmetric(
+        4,
+        {(0, 1): 0.95, (0, 2): 0.35, (1, 2): 0.5, (0, 3): 0.35, (1, 3): 0.35, (2, 3): 0.35},
+    )
+    assert groups(matrix) == [(0, 1, 2)]
+
+
+def test_star_fallback_takes_best_connected_centre() -> None:
+    edges = np.array([[0, 1], [0, 2], [0, 3], [3, 4]])
+    found = star_groups([0, 1, 2, 3, 4], edges, np.zeros(5))
+    assert [(g.center, g.members) for g in found] == [(0, (0, 1, 2, 3))]

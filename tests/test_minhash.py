@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from dedup.minhash import band_keys, estimate_jaccard, sign_batch
 from dedup.shingle import hash_shingle, hash_shingle32, kgram_hashes, shingle_batch, tokenize
 
-words = st.lists(st.sampled_from("alpha beta gamma delta eta theta iota kappa mu nu".split()))
+VOCABULARY = ["alpha", "beta", "gamma", "delta", "eta", "theta", "iota", "kappa", "mu", "nu"]
+words = st.lists(st.sampled_from(VOCABULARY))
 documents = st.lists(words.map(" ".join), min_size=1, max_size=6)
 
 
