@@ -335,7 +335,7 @@ class _Session:
         except RecursionError:
             return self._bad(path, number, "invalid JSON: nested too deeply", text)
         except json.JSONDecodeError as exc:
-            reason = f"invalid JSON: {exc.msg} at column {exc.colno}"
+            reason = f"invalid JSON: {exc.msg} (column {exc.colno})"
             return self._bad(path, number, reason, text)
         except ValueError as exc:
             message = str(exc)

@@ -1,0 +1,291 @@
+"""Unicode folding and zone-aware boilerplate stripping, returning a clean body and Evidence.
+
+Copies of one story differ mostly in their wrapping (headline, dateline, captions, credits,
+disclaimers, page furniture); stripping it lets shingles compare the story itself, and what is
+stripped is kept as evidence of where the text came from. Stripping is a fixpoint (lines are
+removed from each edge until none match), so normalizing a normalized body changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import unicodedata
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from itertools import islice
+
+from dedup.agencies import canonical_agency
+from dedup.boilerplate import (
+    AGENCY_SEARCH_RE,
+    BARE_DATELINE_RE,
+    CREDITING_FAMILIES,
+    DATELINE_PATTERNS,
+    LINE_PATTERNS,
+    REVISION_RE,
+    SYNDICATION_FAMILIES,
+    URL_RE,
+    LinePattern,
+    Zone,
+)
+from dedup.records import Evidence, NormalizedText, StrippedLine
+
+logger = logging.getLogger(__name__)
+
+#: stripping more than this share of a text's characters means something is wrong: keep it.
+MAX_STRIPPED_SHARE = 0.4
+#: agency datelines ("MOSCOW (AFP) -") are looked for in this many leading body lines.
+DATELINE_WINDOW = 8
+#: a repeated headline is looked for among this many leading lines.
+HEADLINE_REPEAT_WINDOW = 4
+
+_QUOTES = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2039": "'", "\u203a": "'",
+    "\u2032": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
+    "\u00ab": '"', "\u00bb": '"', "\u2033": '"',
+}  # fmt: skip
+_DASHES = "\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe58\ufe63"
+_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_SPACE_RUN = re.compile(" {2,}")
+_WORD = re.compile(r"\w+")
+
+
+@cache
+def _fold_table() -> dict[int, str | None]:
+    """One str.translate table: drop format/control chars, fold quotes/dashes/digits/spaces."""
+    table: dict[int, str | None] = {}
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        category = unicodedata.category(ch)
+        if ch in _LINE_BREAKS:
+            table[code] = "\n"
+        elif ch == "\n" or ch == " ":
+            continue
+        elif ch.isspace():
+            table[code] = " "
+        elif category in ("Cf", "Cs", "Cc"):
+            table[code] = None
+        elif category == "Nd" and not ch.isascii():
+            table[code] = str(unicodedata.digit(ch, 0))
+    for quote, ascii_quote in _QUOTES.items():
+        table[ord(quote)] = ascii_quote
+    for dash in _DASHES:
+        table[ord(dash)] = "-"
+    return table
+
+
+def fold_unicode(text: str) -> str:
+    """NFKC plus the folds NFKC lacks (quotes, dashes, format chars, digits); case is kept.
+
+    Horizontal whitespace runs become one space, lines are stripped, runs of blank lines
+    become one blank line, and line breaks become "\\n".
+    """
+    table = _fold_table()
+    current = text.replace("\r\n", "\n")
+    for _ in range(6):  # dropping a format char can make NFKC compose anew: repeat until stable
+        folded = unicodedata.normalize("NFKC", current.translate(table))
+        if folded == current:
+            break
+        current = folded
+    out: list[str] = []
+    for raw in current.split("\n"):
+        line = _SPACE_RUN.sub(" ", raw).strip(" ")
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+def headline_key(text: str) -> str:
+    """A headline compared without case, punctuation, quote style or revision markers."""
+    return " ".join(_WORD.findall(REVISION_RE.sub(" ", text).casefold()))
+
+
+def _title_keys(title: str | None) -> frozenset[str]:
+    """The title's key, and its key without a trailing " | Site Name"."""
+    if not title:
+        return frozenset()
+    folded = fold_unicode(title).replace("\n", " ")
+    keys = {headline_key(folded)}
+    for sep in (" | ", " - "):
+        head, found, _ = folded.rpartition(sep)
+        if found and len(head) >= 15:
+            keys.add(headline_key(head))
+    keys.discard("")
+    return frozenset(keys)
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    family: str
+    text: str
+    agency: str | None
+    pos: int
+
+
+#: families whose lines may credit an agency anywhere in them ("X and AP contributed").
+_SEARCHED_FAMILIES = frozenset({"credit", "rights", "disclaimer", "republication"})
+
+_BY_ZONE: dict[Zone, tuple[LinePattern, ...]] = {
+    zone: tuple(p for p in LINE_PATTERNS if p.zone == zone) for zone in ("head", "tail", "anywhere")
+}
+
+
+def _match(text: str, patterns: Iterable[LinePattern], pos: int) -> _Hit | None:
+    """The first pattern fullmatching a line, with the agency it names (if any)."""
+    for pattern in patterns:
+        if len(text) > pattern.max_len:
+            continue
+        m = pattern.regex.fullmatch(text)
+        if m is None:
+            continue
+        agency = pattern.agency
+        if "agency" in pattern.regex.groupindex and m.group("agency"):
+            agency = canonical_agency(m.group("agency")) or agency
+        if agency is None and pattern.family in _SEARCHED_FAMILIES:
+            named = AGENCY_SEARCH_RE.search(text)
+            agency = canonical_agency(named.group("agency")) if named else None
+        return _Hit(pattern.family, text, agency, pos)
+    return None
+
+
+def _head_hit(lines: deque[_Line], headline_keys: set[str]) -> _Hit | None:
+    """Why the first line is head boilerplate (headline, dateline, byline, ...), or None.
+
+    A line repeated among the first few (a headline printed twice in two quote styles) is a
+    headline too; its key joins ``headline_keys`` so every leading copy goes.
+    """
+    first = lines[0]
+    if len(first.text) <= 600:
+        key = headline_key(first.text)
+        if key and key in headline_keys:
+            return _Hit("headline", first.text, None, first.pos)
+        if (
+            key
+            and not first.text.endswith(".")
+            and any(headline_key(o.text) == key for o in islice(lines, 1, HEADLINE_REPEAT_WINDOW))
+        ):
+            headline_keys.add(key)
+            return _Hit("headline", first.text, None, first.pos)
+        if BARE_DATELINE_RE.fullmatch(first.text):
+            return _Hit("dateline", first.text, None, first.pos)
+    return _match(first.text, _BY_ZONE["head"], first.pos)
+
+
+def _dateline_prefix(lines: deque[_Line]) -> tuple[int, _Hit, str] | None:
+    """A dateline opening one of the first body lines: (index, hit, rest of the line)."""
+    for index, line in enumerate(islice(lines, DATELINE_WINDOW)):
+        for pattern in DATELINE_PATTERNS:
+            if index > 0 and not pattern.strict:
+                continue
+            m = pattern.regex.match(line.text)
+            if m is None or m.end() == 0 or (index > 0 and m.end() == len(line.text)):
+                continue
+            named = m.groupdict().get("agency")
+            agency = canonical_agency(named) if named else None
+            prefix = line.text[: m.end()].strip()
+            return index, _Hit("dateline", prefix, agency, line.pos), line.text[m.end() :].strip()
+    return None
+
+
+def _strip(lines: deque[_Line], title_keys: frozenset[str]) -> list[_Hit]:
+    """Remove boilerplate in place until nothing more matches (a fixpoint); return the hits."""
+    hits: list[_Hit] = []
+    anywhere = _BY_ZONE["anywhere"]
+    kept: deque[_Line] = deque()
+    for line in lines:
+        hit = _match(line.text, anywhere, line.pos)
+        if hit is None:
+            kept.append(line)
+        else:
+            hits.append(hit)
+    lines.clear()
+    lines.extend(kept)
+    headline_keys = set(title_keys)
+    changed = True
+    while changed and lines:
+        changed = False
+        while lines and (hit := _head_hit(lines, headline_keys)) is not None:
+            hits.append(hit)
+            lines.popleft()
+            changed = True
+        found = _dateline_prefix(lines)
+        if found is not None:
+            index, hit, rest = found
+            hits.append(hit)
+            changed = True
+            again = _match(rest, anywhere, hit.pos) if rest else None
+            if again is not None:
+                hits.append(again)
+            if rest and again is None:
+                lines[index].text = rest
+            else:
+                del lines[index]
+        while lines and (hit := _match(lines[-1].text, _BY_ZONE["tail"], lines[-1].pos)):
+            hits.append(hit)
+            lines.pop()
+            changed = True
+    return hits
+
+
+def _evidence(hits: list[_Hit], pointer: str | None, kept_boilerplate: bool) -> Evidence:
+    """Collect agencies, dateline, pointers and flags from what was stripped, in text order."""
+    ordered = sorted(hits, key=lambda h: h.pos)
+    agencies: list[str] = []
+    pointers: list[str] = [pointer] if pointer else []
+    dateline: str | None = None
+    for hit in ordered:
+        credits = hit.family in CREDITING_FAMILIES or hit.family == "dateline"
+        if hit.agency and credits and hit.agency not in agencies:
+            agencies.append(hit.agency)
+        if hit.family == "dateline" and dateline is None:
+            dateline = hit.text
+        if hit.family in ("republication", "scraper"):
+            for url in URL_RE.findall(hit.text):
+                if url not in pointers:
+                    pointers.append(url)
+    return Evidence(
+        agencies=tuple(agencies),
+        dateline=dateline,
+        pointers=tuple(pointers),
+        timestamps=tuple(h.text for h in ordered if h.family == "timestamp"),
+        syndicated=any(h.family in SYNDICATION_FAMILIES for h in ordered),
+        scraper=any(h.family == "scraper" for h in ordered),
+        stripped=tuple(StrippedLine(h.family, h.text, h.agency) for h in ordered),
+        kept_boilerplate=kept_boilerplate,
+    )
+
+
+def normalize(text: str, *, title: str | None = None, pointer: str | None = None) -> NormalizedText:
+    """Fold ``text``, strip its boilerplate by zone, and return the body with the evidence.
+
+    Never raises on a str, and never empties a text: when stripping would remove more than
+    ``MAX_STRIPPED_SHARE`` of its characters (or all of them), the folded text is kept whole
+    and ``kept_boilerplate`` is set. ``pointer`` (an href the record names as its parent)
+    is reported first among the evidence's pointers.
+    """
+    folded = fold_unicode(text)
+    all_lines = [line for line in folded.split("\n") if line]
+    if not all_lines:
+        return NormalizedText("", _evidence([], pointer, kept_boilerplate=False))
+    lines = deque(_Line(line, pos) for pos, line in enumerate(all_lines))
+    hits = _strip(lines, _title_keys(title))
+    total = sum(len(line) for line in all_lines)
+    remaining = sum(len(line.text) for line in lines)
+    if not lines or total - remaining > MAX_STRIPPED_SHARE * total:
+        logger.debug(
+            "kept boilerplate: stripping would remove %d of %d chars", total - remaining, total
+        )
+        return NormalizedText("\n\n".join(all_lines), _evidence(hits, pointer, True))
+    body = "\n\n".join(line.text for line in lines)
+    return NormalizedText(body, _evidence(hits, pointer, kept_boilerplate=False))
