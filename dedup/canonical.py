@@ -101,9 +101,22 @@ def _pointer_parents(articles: Sequence[Article], evidence: Sequence[Evidence]) 
     return parents
 
 
+def _credit_example(agency: str, articles: Sequence[Article], evidence: Sequence[Evidence]) -> str:
+    for article, ev in zip(articles, evidence, strict=True):
+        for line in ev.stripped:
+            if line.agency == agency and line.family != "caption":
+                return f" ({line.family} '{line.text}' on {article.id})"
+    return ""
+
+
 def _origin(
-    articles: Sequence[Article], evidence: Sequence[Evidence], agency_pages: Sequence[str | None]
+    articles: Sequence[Article],
+    evidence: Sequence[Evidence],
+    agency_pages: Sequence[str | None],
+    canonical: int,
 ) -> tuple[str | None, str]:
+    """The root origin: an agency page's agency, else the most credited agency (spread to
+    the whole cluster), else the canonical's own outlet."""
     own = [(a, articles[i].id) for i, a in enumerate(agency_pages) if a]
     if own:
         return own[0][0], f"origin {own[0][0]}: {own[0][1]} is the agency's own page"
@@ -112,10 +125,13 @@ def _origin(
         votes.update(set(ev.agencies))
     if votes:
         agency, count = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        return agency, f"origin {agency}: credited on {count} of {len(articles)} members"
-    return None, "origin unknown: no agency credit or agency page among the members"
+        example = _credit_example(agency, articles, evidence)
+        return agency, f"origin {agency}: credited on {count} of {len(articles)} members{example}"
+    outlet = _outlet_name(articles[canonical])
+    return outlet, f"origin {outlet}: no agency credit or agency page; the canonical's outlet"
 
 
+_COMPLETENESS_RANK = 3
 _DECIDERS = (
     "it is the agency's own page",
     "the others point to it or elsewhere",
@@ -125,6 +141,21 @@ _DECIDERS = (
     "it was published earliest",
     "ids order the tie",
 )
+
+
+def _canonical_reason(
+    ranked: Sequence[_Candidate], articles: Sequence[Article], evidence: Sequence[Evidence]
+) -> str:
+    """Why the winner beat the runner-up: the first ranking criterion that differs."""
+    best, runner = ranked[0], ranked[1]
+    best_key = best.sort_key(articles[best.index], evidence[best.index])
+    runner_key = runner.sort_key(articles[runner.index], evidence[runner.index])
+    decider = next(i for i, (x, y) in enumerate(zip(best_key, runner_key, strict=True)) if x != y)
+    reason = f"canonical {articles[best.index].id}: {_DECIDERS[decider]}"
+    earlier = best.published and runner.published and runner.published < best.published
+    if decider == _COMPLETENESS_RANK and earlier:
+        reason += f"; {articles[runner.index].id} was published earlier but holds less of the story"
+    return reason
 
 
 def describe_cluster(
@@ -147,18 +178,15 @@ def describe_cluster(
     )
     best = ranked[0]
     canonical = best.index
-    origin, origin_reason = _origin(articles, evidence, agency_pages)
-    reasons = [origin_reason]
-    best_key = best.sort_key(articles[canonical], evidence[canonical])
-    runner_key = ranked[1].sort_key(articles[ranked[1].index], evidence[ranked[1].index])
-    decider = next(i for i, (x, y) in enumerate(zip(best_key, runner_key, strict=True)) if x != y)
-    reasons.append(f"canonical {articles[canonical].id}: {_DECIDERS[decider]}")
-    for i, parent in enumerate(parents):
+    origin, origin_reason = _origin(articles, evidence, agency_pages, canonical)
+    reasons = [origin_reason, _canonical_reason(ranked, articles, evidence)]
+    for article, ev, parent in zip(articles, evidence, parents, strict=True):
         if parent is not None:
-            reasons.append(f"{articles[i].id} points to {articles[parent].id}")
-    for i, ev in enumerate(evidence):
+            reasons.append(f"{article.id} points to {articles[parent].id}")
+        if ev.syndicated:
+            reasons.append(f"{article.id} carries a syndication disclaimer or republication note")
         if ev.scraper:
-            reasons.append(f"{articles[i].id} carries scraper/aggregator markers")
+            reasons.append(f"{article.id} carries scraper/aggregator markers")
     members = [
         _member(i, articles, evidence, sets, canonical, parents[i]) for i in range(len(articles))
     ]
@@ -167,7 +195,7 @@ def describe_cluster(
     return Cluster(
         cluster_id=cluster_id_for(canonical_id),
         canonical_id=canonical_id,
-        origin=origin or _outlet_name(articles[canonical]),
+        origin=origin,
         reasons=tuple(reasons),
         members=tuple(members),
     )

@@ -73,6 +73,7 @@ def test_most_complete_copy_beats_earlier_shorter_one_and_credit_spreads() -> No
     assert cluster.origin == "PTI"
     assert cluster.reasons[1] == (
         "canonical long: it is the most complete version (contains the most of the others' text)"
+        "; short was published earlier but holds less of the story"
     )
     short = next(m for m in cluster.members if m.id == "short")
     assert short.role == "abridged_copy"
@@ -88,6 +89,10 @@ def test_earliest_wins_between_equal_copies() -> None:
     assert cluster.canonical_id == "early"
     assert cluster.reasons[1] == "canonical early: it was published earliest"
     assert cluster.origin == "b.com"
+    assert (
+        cluster.reasons[0]
+        == "origin b.com: no agency credit or agency page; the canonical's outlet"
+    )
 
 
 def test_same_outlet_members_are_versions() -> None:
