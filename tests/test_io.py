@@ -59,8 +59,8 @@ def _write(path: Path, data: bytes) -> Path:
 # --- JSONL rejects -------------------------------------------------------------------
 
 REJECT_CASES = [
-    (b"{not json", "invalid JSON: Expecting property name enclosed in double quotes (column 2)"),
-    (b'{"id":"x","text":"a"} trailing', "invalid JSON: Extra data (column 23)"),
+    (b"{not json", "invalid JSON: Expecting property name enclosed in double quotes at column 2"),
+    (b'{"id":"x","text":"a"} trailing', "invalid JSON: Extra data at column 23"),
     (b'{"id":"x","text":NaN}', "invalid JSON: NaN is not allowed"),
     (b'{"id":"x","text":"a","score":-Infinity}', "invalid JSON: -Infinity is not allowed"),
     (b'{"id":"x","text":"a","score":Infinity}', "invalid JSON: Infinity is not allowed"),
@@ -517,7 +517,7 @@ def test_write_rejects_round_trips_reader_rejects(tmp_path: Path) -> None:
         {
             "path": str(src),
             "line": 3,
-            "reason": "invalid JSON: Expecting property name enclosed in double quotes (column 2)",
+            "reason": "invalid JSON: Expecting property name enclosed in double quotes at column 2",
             "raw": "{oops",
         },
     ]

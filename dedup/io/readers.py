@@ -327,7 +327,7 @@ class _Session:
             if line.problem is not None:
                 yield self._bad(source.path, line.number, line.problem, line.text)
             elif line.text.strip():
-                yield self._from_json(source.path, line.number, line.text)
+                yield self._from_json(source.path, line.number, line.text.rstrip("\r\n"))
 
     def _from_json(self, path: str, number: int, text: str) -> Record | Reject:
         try:
@@ -335,7 +335,7 @@ class _Session:
         except RecursionError:
             return self._bad(path, number, "invalid JSON: nested too deeply", text)
         except json.JSONDecodeError as exc:
-            reason = f"invalid JSON: {exc.msg} (column {exc.colno})"
+            reason = f"invalid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}"
             return self._bad(path, number, reason, text)
         except ValueError as exc:
             message = str(exc)
