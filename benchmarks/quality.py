@@ -14,23 +14,41 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from dedup.evaluate import Scores, score_clusters
 from dedup.io.fields import FieldMap
 from dedup.params import DedupParams
-from dedup.pipeline import scan
+from dedup.pipeline import ScanResult, scan
 
 HELSINKI_FIELDS = FieldMap(outlet="source", published_at="date")
 
 
-def load_gold(path: Path) -> dict[str, str]:
-    gold: dict[str, str] = {}
+def load_labels(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            row = json.loads(line)
-            for article_id in row["ids"]:
-                gold[article_id] = row["cluster_id"]
-    return gold
+        return [json.loads(line) for line in handle]
+
+
+def canonical_agreement(labels: list[dict[str, Any]], result: ScanResult) -> str:
+    """How often the gold canonical is ours, and the gold wire origin is ours, per cluster."""
+    canonical_hits = canonical_total = origin_hits = origin_total = 0
+    for row in labels:
+        if len(row["ids"]) < 2 or not row["canonical_id"]:
+            continue
+        placed = result.assignment(row["canonical_id"])
+        canonical_total += 1
+        canonical_hits += placed.canonical_id == row["canonical_id"]
+        if row["origin"] in WIRES:
+            cluster = next((c for c in result.clusters if c.cluster_id == placed.cluster_id), None)
+            origin_total += 1
+            origin_hits += cluster is not None and cluster.origin == row["origin"]
+    return (
+        f"canonical = gold canonical in {canonical_hits} of {canonical_total} labelled clusters; "
+        f"wire origin right in {origin_hits} of {origin_total}"
+    )
+
+
+WIRES = {"AP", "Reuters", "AFP", "Bloomberg"}
 
 
 def datasketch_baseline(articles_path: Path) -> dict[str, str]:
@@ -76,12 +94,14 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="also score datasketch's usual use")
     args = parser.parse_args()
     articles = args.data / "helsinki" / "articles.jsonl"
-    gold = load_gold(args.data / "helsinki" / "dev_clusters.jsonl")
+    labels = load_labels(args.data / "helsinki" / "dev_clusters.jsonl")
+    gold = {i: row["cluster_id"] for row in labels for i in row["ids"]}
     print(f"helsinki: {len(gold)} labelled ids of {sum(1 for _ in articles.open())} articles")
     started = time.perf_counter()
     result = scan([articles], DedupParams(), fields=HELSINKI_FIELDS)
     predicted = {i: result.assignment(i).cluster_id for i in gold}
     show("dedup", score_clusters(gold, predicted), time.perf_counter() - started)
+    print(f"{'':<28} {canonical_agreement(labels, result)}")
     if args.baseline:
         started = time.perf_counter()
         baseline = datasketch_baseline(articles)
