@@ -42,7 +42,8 @@ class DedupParams:
     Clustering merges groups while their average pairwise containment is at least
     ``link_threshold``; each member must then be verified against the centre or a core
     member (containment to the centre >= ``core_containment``). Components larger than
-    ``max_exact_component`` use star clustering instead of an all-pairs matrix.
+    ``max_exact_component`` use star clustering instead of an all-pairs matrix. Only the
+    first ``max_body_chars`` of a clean body are shingled, which bounds memory per story.
     """
 
     shingle_size: int = 3
@@ -58,6 +59,7 @@ class DedupParams:
     min_shingles: int = 20
     max_cluster_size: int = 500
     max_exact_component: int = 1500
+    max_body_chars: int = 1_000_000
     bands: int = 0
     rows: int = 0
     normalizer_version: int = field(default=NORMALIZER_VERSION)
@@ -81,6 +83,8 @@ class DedupParams:
             raise ConfigError(f"recall_weight must be in (0, 1), got {self.recall_weight}")
         if self.min_shingles < 1:
             raise ConfigError(f"min_shingles must be >= 1, got {self.min_shingles}")
+        if self.max_body_chars < 1:
+            raise ConfigError(f"max_body_chars must be >= 1, got {self.max_body_chars}")
         if self.max_cluster_size < 2:
             raise ConfigError(f"max_cluster_size must be >= 2, got {self.max_cluster_size}")
         if (self.bands == 0) != (self.rows == 0):

@@ -141,7 +141,11 @@ def scan_articles(
         normalized = normalize(article.text, title=article.title, pointer=article.pointer)
         kept.append(article)
         evidence.append(normalized.evidence)
-        bodies.append(normalized.body)
+        body = normalized.body
+        if len(body) > params.max_body_chars:
+            body = body[: params.max_body_chars]
+            stats.truncated += 1
+        bodies.append(body)
         stats.boilerplate_kept += normalized.evidence.kept_boilerplate
         report("read", 1)
         if len(bodies) >= options.batch_size:

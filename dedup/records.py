@@ -77,19 +77,6 @@ class NormalizedText:
 
 
 @dataclass(frozen=True, slots=True)
-class Edge:
-    """A verified candidate pair, by position in the batch.
-
-    ``containment`` is the share of the smaller shingle set found in the larger one.
-    """
-
-    a: int
-    b: int
-    jaccard: float
-    containment: float
-
-
-@dataclass(frozen=True, slots=True)
 class Member:
     """One article of a cluster, with its role and its similarity to the canonical.
 
@@ -130,6 +117,7 @@ class RunStats:
     articles: int = 0
     rejected: int = 0
     too_short: int = 0
+    truncated: int = 0
     boilerplate_kept: int = 0
     candidate_pairs: int = 0
     verified_pairs: int = 0

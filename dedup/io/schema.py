@@ -69,6 +69,7 @@ def stats_to_dict(stats: RunStats, *, params_fingerprint: str) -> dict[str, Any]
         "articles": stats.articles,
         "rejected": stats.rejected,
         "too_short": stats.too_short,
+        "truncated": stats.truncated,
         "boilerplate_kept": stats.boilerplate_kept,
         "candidate_pairs": stats.candidate_pairs,
         "verified_pairs": stats.verified_pairs,
