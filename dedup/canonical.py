@@ -61,7 +61,8 @@ class _Candidate:
     completeness: float
     published: datetime | None
 
-    def sort_key(self, article: Article, evidence: Evidence) -> tuple[object, ...]:
+    def sort_key(self, evidence: Evidence) -> tuple[object, ...]:
+        """Higher is more likely the original; ties go to the smaller id (sorted first)."""
         published = self.published.timestamp() if self.published else float("inf")
         return (
             self.agency_page is not None,
@@ -70,7 +71,6 @@ class _Candidate:
             round(self.completeness / _COMPLETENESS_STEP),
             not evidence.syndicated,
             -published,
-            article.id,
         )
 
 
@@ -139,7 +139,7 @@ _DECIDERS = (
     "it is the most complete version (contains the most of the others' text)",
     "the others carry a syndication disclaimer",
     "it was published earliest",
-    "ids order the tie",
+    "nothing else separates them, and its id sorts first",
 )
 
 
@@ -148,9 +148,10 @@ def _canonical_reason(
 ) -> str:
     """Why the winner beat the runner-up: the first ranking criterion that differs."""
     best, runner = ranked[0], ranked[1]
-    best_key = best.sort_key(articles[best.index], evidence[best.index])
-    runner_key = runner.sort_key(articles[runner.index], evidence[runner.index])
-    decider = next(i for i, (x, y) in enumerate(zip(best_key, runner_key, strict=True)) if x != y)
+    best_key = best.sort_key(evidence[best.index])
+    runner_key = runner.sort_key(evidence[runner.index])
+    differing = (i for i, (x, y) in enumerate(zip(best_key, runner_key, strict=True)) if x != y)
+    decider = next(differing, len(_DECIDERS) - 1)
     reason = f"canonical {articles[best.index].id}: {_DECIDERS[decider]}"
     earlier = best.published and runner.published and runner.published < best.published
     if decider == _COMPLETENESS_RANK and earlier:
@@ -173,9 +174,8 @@ def describe_cluster(
         _Candidate(i, agency_pages[i], parents[i], completeness[i], parse_time(a.published_at))
         for i, a in enumerate(articles)
     ]
-    ranked = sorted(
-        candidates, key=lambda c: c.sort_key(articles[c.index], evidence[c.index]), reverse=True
-    )
+    by_id = sorted(candidates, key=lambda c: articles[c.index].id)
+    ranked = sorted(by_id, key=lambda c: c.sort_key(evidence[c.index]), reverse=True)
     best = ranked[0]
     canonical = best.index
     origin, origin_reason = _origin(articles, evidence, agency_pages, canonical)

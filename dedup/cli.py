@@ -179,7 +179,7 @@ def scan_command(
             pointer=pointer_field,
         )
         reporter = _RejectReporter(quiet)
-        with _progress_bar(not quiet) as bar:
+        with _progress_bar(not quiet and stderr.is_terminal) as bar:
             tasks: dict[str, object] = {}
 
             def progress(phase: str, advance: int) -> None:
@@ -202,7 +202,9 @@ def scan_command(
             rejects = rejects or (None if output == "-" else output + ".rejects.jsonl")
             if rejects:
                 write_rejects(rejects, reporter.rejects)
-                written.append(rejects)
+                written.append(str(Path(rejects)))
+            elif not quiet:
+                stderr.print("skipped records not saved: give --rejects FILE", markup=False)
             hidden = len(reporter.rejects) - MAX_REJECT_LINES
             if hidden > 0 and not quiet:
                 stderr.print(f"… and {hidden:,} more skipped records", markup=False)

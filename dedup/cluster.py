@@ -17,10 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial.distance import squareform
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -61,6 +59,9 @@ def cluster_component(
     ``containment[i, j]`` is the share of the smaller of i, j found in the other;
     ``verified[i, j]`` says whether the pair passed the exact check.
     """
+    from scipy.cluster.hierarchy import fcluster, linkage  # 0.6 s to import: only when needed
+    from scipy.spatial.distance import squareform
+
     similarity = containment.copy()
     np.fill_diagonal(similarity, 1.0)
     tree = linkage(squareform(1.0 - similarity, checks=False), method="average")

@@ -154,6 +154,11 @@ def scan_articles(
     parts.append(shingle_batch(bodies, params.shingle_size))
     sets = _concat(parts)
     stats.articles = len(kept)
+    if stats.truncated:
+        stats.warnings.append(
+            f"{stats.truncated:,} texts longer than max_body_chars={params.max_body_chars:,} "
+            "were compared on their first max_body_chars characters only"
+        )
     eligible = sets.sizes() >= params.min_shingles
     stats.too_short = int(np.count_nonzero(~eligible))
 
