@@ -100,14 +100,6 @@ class ShingleSets:
     def sizes(self) -> npt.NDArray[np.int64]:
         return np.diff(self.offsets)
 
-    def take(self, indices: Sequence[int]) -> ShingleSets:
-        """The sets of a subset of documents, in the given order."""
-        parts = [self.of(i) for i in indices]
-        offsets = np.zeros(len(parts) + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum([p.shape[0] for p in parts])
-        values = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
-        return ShingleSets(values=values.astype(np.uint64, copy=False), offsets=offsets)
-
 
 def shingle_batch(bodies: Sequence[str], k: int) -> ShingleSets:
     """Shingle every body; each distinct token of the batch is hashed once."""

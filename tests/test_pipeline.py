@@ -424,3 +424,14 @@ def test_overlong_bodies_are_truncated_and_reported() -> None:
         "max_body_chars characters only"
     ]
     assert [sorted(m.id for m in c.members) for c in result.clusters] == [["long-a", "long-b"]]
+
+
+def test_cluster_over_the_size_guard_is_kept_and_warned_about() -> None:
+    text = " ".join(f"word{i}" for i in range(120))
+    articles = [Article(id=f"dup-{i}", text=text) for i in range(4)]
+    result = scan_articles(articles, DedupParams(max_cluster_size=3))
+    assert [c.size for c in result.clusters] == [4]
+    cluster_id = result.clusters[0].cluster_id
+    assert result.stats.warnings == [
+        f"cluster {cluster_id} has 4 members (more than max_cluster_size=3); check it for chaining"
+    ]

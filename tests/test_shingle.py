@@ -1,0 +1,29 @@
+"""Tokens and shingle sets."""
+
+from __future__ import annotations
+
+from dedup.normalize import normalize
+from dedup.shingle import hash_shingle, shingle_batch, tokenize
+
+
+def test_tokens_are_casefolded_words() -> None:
+    assert tokenize("Putin's VISIT, 2024!") == ["putin", "s", "visit", "2024"]
+
+
+def test_scripts_without_spaces_get_character_tokens() -> None:
+    assert tokenize("东京 visit ไทย") == ["东", "京", "visit", "ไ", "ท", "ย"]
+
+
+def test_modifier_apostrophe_tokenizes_like_a_quote_after_normalizing() -> None:
+    folded = normalize("Putin\u02bcs visit").body
+    assert tokenize(folded) == tokenize(normalize("Putin\u2019s visit").body)
+
+
+def test_sets_are_sorted_unique_per_document() -> None:
+    sets = shingle_batch(["a b c a b c a b c", "x y"], 3)
+    first = sets.of(0)
+    assert first.tolist() == sorted(
+        {hash_shingle(g) for g in [("a", "b", "c"), ("b", "c", "a"), ("c", "a", "b")]}
+    )
+    assert sets.sizes().tolist() == [3, 0]
+    assert len(sets) == 2
