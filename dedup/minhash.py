@@ -3,7 +3,8 @@
 Signatures follow datasketch's default ``affine32`` scheme bit for bit (MurmurHash3 fmix32
 pre-mix, then ``a*h + b`` modulo 2**32 with datasketch's own permutation parameters), so a
 signature here equals ``datasketch.MinHash(num_perm, seed, hashfunc=hash_shingle32)`` fed the
-same k-grams. The work is chunked so memory stays at ``chunk_shingles * num_perm * 4`` bytes.
+same k-grams. The work is chunked: a chunk and its temporaries take about
+``3 * chunk_shingles * num_perm * 4`` bytes (6 MiB at the defaults).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
 
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)
-_DEFAULT_CHUNK = 1 << 15
+_DEFAULT_CHUNK = 1 << 12
 
 
 @lru_cache(maxsize=16)

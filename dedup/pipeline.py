@@ -252,29 +252,34 @@ def scan(
     return result
 
 
+def _placed_records(
+    paths: Sequence[str | os.PathLike[str]], result: ScanResult, fields: FieldMap | None
+) -> Iterator[tuple[dict[str, object], str, Assignment]]:
+    """A second pass over the input: each valid raw record, its id and where it landed."""
+    for item in read_records(paths, fields=fields or FieldMap(), strict=False):
+        if isinstance(item, Record):
+            yield item.raw, item.article.id, result.assignment(item.article.id)
+
+
 def annotated_records(
     paths: Sequence[str | os.PathLike[str]], result: ScanResult, *, fields: FieldMap | None = None
 ) -> Iterator[dict[str, object]]:
     """Every valid input record, unchanged, plus its cluster_id, canonical_id and role."""
-    for item in read_records(paths, fields=fields or FieldMap(), strict=False):
-        if isinstance(item, Record):
-            placed = result.assignment(item.article.id)
-            yield item.raw | {
-                "cluster_id": placed.cluster_id,
-                "canonical_id": placed.canonical_id,
-                "role": placed.role,
-            }
+    for raw, _, placed in _placed_records(paths, result, fields):
+        yield raw | {
+            "cluster_id": placed.cluster_id,
+            "canonical_id": placed.canonical_id,
+            "role": placed.role,
+        }
 
 
 def unique_records(
     paths: Sequence[str | os.PathLike[str]], result: ScanResult, *, fields: FieldMap | None = None
 ) -> Iterator[dict[str, object]]:
     """One record per story: each cluster's canonical and every article in no cluster."""
-    for item in read_records(paths, fields=fields or FieldMap(), strict=False):
-        if isinstance(item, Record):
-            placed = result.assignment(item.article.id)
-            if placed.canonical_id == item.article.id:
-                yield item.raw
+    for raw, article_id, placed in _placed_records(paths, result, fields):
+        if placed.canonical_id == article_id:
+            yield raw
 
 
 __all__ = [
