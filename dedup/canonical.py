@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import numpy as np
+import numpy.typing as npt
+
 from dedup.agencies import agency_of_source, domain_of
 from dedup.records import Article, Cluster, Evidence, Member
 from dedup.shingle import U64
@@ -22,6 +25,7 @@ from dedup.verify import overlap
 
 ABRIDGED_SIZE_RATIO = 0.9
 ABRIDGED_CONTAINMENT = 0.8
+DIRECT_PARENT_CONTAINMENT = 0.5
 _COMPLETENESS_STEP = 0.05
 _FULL_PAIRWISE_LIMIT = 100
 
@@ -74,22 +78,29 @@ class _Candidate:
         )
 
 
-def _completeness(sets: Sequence[U64], center: int) -> list[float]:
-    """Mean share of the other members' shingles each member contains."""
+def _containment_matrix(sets: Sequence[U64], center: int) -> npt.NDArray[np.float64]:
+    """``m[i, j]``: share of member i's shingles found in member j (1 on the diagonal).
+
+    All pairs for clusters up to ``_FULL_PAIRWISE_LIMIT`` members; beyond that, only pairs
+    with the centre (other entries stay 0), which keeps huge clusters linear.
+    """
     n = len(sets)
-    if n > _FULL_PAIRWISE_LIMIT:
-        return [1.0 if i == center else _contained(sets[center], sets[i]) for i in range(n)]
-    scores = [0.0] * n
-    for i in range(n):
-        for j in range(i + 1, n):
-            shared = overlap(sets[i], sets[j])[0]
-            scores[i] += shared / max(len(sets[j]), 1)
-            scores[j] += shared / max(len(sets[i]), 1)
-    return [s / (n - 1) for s in scores]
+    sizes = np.array([max(len(s), 1) for s in sets], dtype=np.float64)
+    shared = np.zeros((n, n), dtype=np.float64)
+    rows = range(n) if n <= _FULL_PAIRWISE_LIMIT else [center]
+    for i in rows:
+        for j in range(n):
+            if j != i and shared[i, j] == 0:
+                shared[i, j] = shared[j, i] = overlap(sets[i], sets[j])[0]
+    matrix = shared / sizes[:, None]
+    np.fill_diagonal(matrix, 1.0)
+    return matrix
 
 
-def _contained(inner: U64, outer: U64) -> float:
-    return overlap(inner, outer)[0] / max(len(inner), 1)
+def _completeness(contained: npt.NDArray[np.float64]) -> list[float]:
+    """Per member, the mean share of the other members' shingles it contains."""
+    n = contained.shape[0]
+    return [float(v) for v in (contained.sum(axis=0) - 1.0) / max(n - 1, 1)]
 
 
 def _pointer_parents(articles: Sequence[Article], evidence: Sequence[Evidence]) -> list[int | None]:
@@ -169,7 +180,8 @@ def describe_cluster(
     """The cluster record for verified members (``center``: the member they were verified to)."""
     agency_pages = [agency_of_source(a.outlet, a.url) for a in articles]
     parents = _pointer_parents(articles, evidence)
-    completeness = _completeness(sets, center)
+    contained = _containment_matrix(sets, center)
+    completeness = _completeness(contained)
     candidates = [
         _Candidate(i, agency_pages[i], parents[i], completeness[i], parse_time(a.published_at))
         for i, a in enumerate(articles)
@@ -188,7 +200,8 @@ def describe_cluster(
         if ev.scraper:
             reasons.append(f"{article.id} carries scraper/aggregator markers")
     members = [
-        _member(i, articles, evidence, sets, canonical, parents[i]) for i in range(len(articles))
+        _member(i, articles, evidence, sets, contained, canonical, parents[i])
+        for i in range(len(articles))
     ]
     members.sort(key=lambda m: (m.role != "canonical", m.id))
     canonical_id = articles[canonical].id
@@ -220,12 +233,15 @@ def _member(
     articles: Sequence[Article],
     evidence: Sequence[Evidence],
     sets: Sequence[U64],
+    contained: npt.NDArray[np.float64],
     canonical: int,
     pointer_parent: int | None,
 ) -> Member:
+    """A member's role and parent: its pointer's target, else the canonical, else (for a
+    member that shares little with the canonical) the member that contains it most."""
     article = articles[index]
     _, jaccard, _ = overlap(sets[index], sets[canonical])
-    containment = _contained(sets[index], sets[canonical])
+    containment = float(contained[index, canonical])
     role = "copy"
     parent: int | None = canonical
     if index == canonical:
@@ -238,6 +254,10 @@ def _member(
         sets[canonical]
     ):
         role = "abridged_copy"
+    elif containment < DIRECT_PARENT_CONTAINMENT:
+        closest = contained[index].copy()
+        closest[index] = -1.0
+        parent = int(np.argmax(closest)) if closest.max() > containment else canonical
     return Member(
         id=article.id,
         url=article.url,

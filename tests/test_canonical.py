@@ -110,3 +110,24 @@ def test_helpers() -> None:
     assert parse_time("2024-06-17T08:50:00Z") == parse_time("2024-06-17T14:20:00+05:30")
     assert parse_time("yesterday") is None
     assert url_key("https://www.ndtv.com/x/?utm=1") == url_key("http://ndtv.com/x") == "ndtv.com/x"
+
+
+def test_member_sharing_little_with_canonical_gets_its_closest_member_as_parent() -> None:
+    extra = [" ".join(f"q{p}w{w}" for w in range(40)) for p in range(4)]
+    articles = [
+        Article(id="wire", text="", outlet="AP"),
+        Article(id="rewrite", text="", outlet="a.com"),
+        Article(id="later", text="", outlet="b.com"),
+    ]
+    bodies = [
+        body(6),
+        "\n\n".join(PARAGRAPHS[3:6] + extra[:3]),
+        "\n\n".join(extra),
+    ]
+    cluster = describe(articles, [Evidence(), Evidence(), Evidence()], bodies)
+    parents = {m.id: (m.role, m.parent_id) for m in cluster.members}
+    assert parents == {
+        "wire": ("canonical", None),
+        "rewrite": ("copy", "wire"),
+        "later": ("copy", "rewrite"),
+    }
