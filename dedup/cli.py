@@ -105,7 +105,10 @@ def _summary(result: ScanResult, written: list[str]) -> str:
 
 @app.command("scan")
 def scan_command(
-    paths: Annotated[list[str], typer.Argument(help="Dump files or folders (.jsonl/.csv, .gz…).")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(metavar="PATH", help="Dump files or folders (.jsonl/.csv, .gz…)."),
+    ],
     output: Annotated[
         str, typer.Option("--output", "-o", help="Clusters as JSON Lines ('-' for stdout).")
     ],
@@ -117,7 +120,7 @@ def scan_command(
     ] = None,
     rejects: Annotated[
         str | None,
-        typer.Option(help="Write skipped records here [default: OUTPUT.rejects.jsonl if any]."),
+        typer.Option(help="Write skipped records here (default: OUTPUT.rejects.jsonl, if any)."),
     ] = None,
     summary_json: Annotated[
         str | None, typer.Option("--summary-json", help="Write the run summary as JSON here.")
