@@ -74,6 +74,12 @@ def _concat(parts: Sequence[ShingleSets]) -> ShingleSets:
     return ShingleSets(values=merged.astype(np.uint64, copy=False), offsets=offsets)
 
 
+def _warn(stats: RunStats, message: str) -> None:
+    """A quality warning: kept in the stats (the CLI prints them), logged at INFO only."""
+    logger.info(message)
+    stats.warnings.append(message)
+
+
 def _verified(
     params: DedupParams, shared: F64, jaccard: F64, containment: F64
 ) -> npt.NDArray[np.bool_]:
@@ -95,12 +101,11 @@ def _cluster(
     groups: list[Group] = []
     for component in components(len(sets), edges):
         if len(component) > params.max_exact_component:
-            message = (
+            _warn(
+                stats,
                 f"a component of {len(component)} articles is larger than max_exact_component="
-                f"{params.max_exact_component}; star clustering used for it"
+                f"{params.max_exact_component}; star clustering used for it",
             )
-            logger.warning(message)
-            stats.warnings.append(message)
             inside = np.isin(edges[:, 0], component)
             groups.extend(star_groups(component, edges[inside], priority))
             continue
@@ -120,6 +125,59 @@ def _cluster(
     return groups
 
 
+def _normalize_and_shingle(
+    articles: Iterable[Article],
+    params: DedupParams,
+    options: RunOptions,
+    stats: RunStats,
+    report: Progress,
+) -> tuple[list[Article], list[Evidence], ShingleSets]:
+    """Stream the articles once: normalize each, shingle them batch by batch."""
+    kept: list[Article] = []
+    evidence: list[Evidence] = []
+    parts: list[ShingleSets] = []
+    bodies: list[str] = []
+    for article in articles:
+        normalized = normalize(article.text, title=article.title, pointer=article.pointer)
+        kept.append(article)
+        evidence.append(normalized.evidence)
+        stats.boilerplate_kept += normalized.evidence.kept_boilerplate
+        body = normalized.body
+        if len(body) > params.max_body_chars:
+            body = body[: params.max_body_chars]
+            stats.truncated += 1
+        bodies.append(body)
+        report("read", 1)
+        if len(bodies) >= options.batch_size:
+            parts.append(shingle_batch(bodies, params.shingle_size))
+            bodies = []
+    parts.append(shingle_batch(bodies, params.shingle_size))
+    if stats.truncated:
+        _warn(
+            stats,
+            f"{stats.truncated:,} texts longer than max_body_chars={params.max_body_chars:,} "
+            "were compared on their first max_body_chars characters only",
+        )
+    return kept, evidence, _concat(parts)
+
+
+def _verified_pairs(
+    sets: ShingleSets, params: DedupParams, stats: RunStats, report: Progress
+) -> npt.NDArray[np.int64]:
+    """Candidate pairs from LSH bands, kept when the exact check accepts them."""
+    eligible = sets.sizes() >= params.min_shingles
+    stats.too_short = int(np.count_nonzero(~eligible))
+    signatures = sign_batch(sets, num_perm=params.num_perm, seed=params.seed)
+    report("sign", len(sets))
+    keys = band_keys(signatures, bands=params.bands, rows=params.rows)
+    pairs = candidate_pairs(keys, eligible=eligible)
+    stats.candidate_pairs = int(pairs.shape[0])
+    verified = _verified(params, *measure_pairs(sets, pairs))
+    stats.verified_pairs = int(np.count_nonzero(verified))
+    report("verify", int(pairs.shape[0]))
+    return pairs[verified]
+
+
 def scan_articles(
     articles: Iterable[Article],
     params: DedupParams | None = None,
@@ -129,50 +187,13 @@ def scan_articles(
 ) -> ScanResult:
     """Cluster copies among ``articles`` and describe each cluster's canonical source."""
     params = params or DedupParams()
-    options = options or RunOptions()
     report = progress or _no_progress
     stats = RunStats()
     started = time.perf_counter()
-    kept: list[Article] = []
-    evidence: list[Evidence] = []
-    parts: list[ShingleSets] = []
-    bodies: list[str] = []
-    for article in articles:
-        normalized = normalize(article.text, title=article.title, pointer=article.pointer)
-        kept.append(article)
-        evidence.append(normalized.evidence)
-        body = normalized.body
-        if len(body) > params.max_body_chars:
-            body = body[: params.max_body_chars]
-            stats.truncated += 1
-        bodies.append(body)
-        stats.boilerplate_kept += normalized.evidence.kept_boilerplate
-        report("read", 1)
-        if len(bodies) >= options.batch_size:
-            parts.append(shingle_batch(bodies, params.shingle_size))
-            bodies = []
-    parts.append(shingle_batch(bodies, params.shingle_size))
-    sets = _concat(parts)
-    stats.articles = len(kept)
-    if stats.truncated:
-        stats.warnings.append(
-            f"{stats.truncated:,} texts longer than max_body_chars={params.max_body_chars:,} "
-            "were compared on their first max_body_chars characters only"
-        )
-    eligible = sets.sizes() >= params.min_shingles
-    stats.too_short = int(np.count_nonzero(~eligible))
-
-    signatures = sign_batch(sets, num_perm=params.num_perm, seed=params.seed)
-    report("sign", len(kept))
-    keys = band_keys(signatures, bands=params.bands, rows=params.rows)
-    pairs = candidate_pairs(keys, eligible=eligible)
-    stats.candidate_pairs = int(pairs.shape[0])
-    shared, jaccard, containment = measure_pairs(sets, pairs)
-    verified = _verified(params, shared, jaccard, containment)
-    stats.verified_pairs = int(np.count_nonzero(verified))
-    report("verify", int(pairs.shape[0]))
-
-    groups = _cluster(sets, pairs[verified], params, stats)
+    kept, evidence, sets = _normalize_and_shingle(
+        articles, params, options or RunOptions(), stats, report
+    )
+    groups = _cluster(sets, _verified_pairs(sets, params, stats, report), params, stats)
     clusters: list[Cluster] = []
     for group in sorted(groups, key=lambda g: g.members[0]):
         cluster = describe_cluster(
@@ -182,12 +203,11 @@ def scan_articles(
             center=group.members.index(group.center),
         )
         if cluster.size > params.max_cluster_size:
-            message = (
+            _warn(
+                stats,
                 f"cluster {cluster.cluster_id} has {cluster.size} members "
-                f"(more than max_cluster_size={params.max_cluster_size}); check it for chaining"
+                f"(more than max_cluster_size={params.max_cluster_size}); check it for chaining",
             )
-            logger.warning(message)
-            stats.warnings.append(message)
         clusters.append(cluster)
         report("cluster", cluster.size)
 
@@ -196,6 +216,7 @@ def scan_articles(
         for cluster in clusters
         for member in cluster.members
     }
+    stats.articles = len(kept)
     stats.clusters = len(clusters)
     stats.clustered_articles = len(assignments)
     stats.singletons = stats.articles - stats.clustered_articles
