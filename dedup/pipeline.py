@@ -64,16 +64,6 @@ def _no_progress(phase: str, advance: int) -> None:
     del phase, advance
 
 
-def _concat(parts: Sequence[ShingleSets]) -> ShingleSets:
-    values = [p.values for p in parts]
-    sizes = [p.sizes() for p in parts]
-    offsets = np.zeros(sum(len(p) for p in parts) + 1, dtype=np.int64)
-    if sizes:
-        offsets[1:] = np.cumsum(np.concatenate(sizes))
-    merged = np.concatenate(values) if values else np.empty(0, dtype=np.uint64)
-    return ShingleSets(values=merged.astype(np.uint64, copy=False), offsets=offsets)
-
-
 def _warn(stats: RunStats, message: str) -> None:
     """A quality warning: kept in the stats (the CLI prints them), logged at INFO only."""
     logger.info(message)
@@ -158,7 +148,7 @@ def _normalize_and_shingle(
             f"{stats.truncated:,} texts longer than max_body_chars={params.max_body_chars:,} "
             "were compared on their first max_body_chars characters only",
         )
-    return kept, evidence, _concat(parts)
+    return kept, evidence, ShingleSets.concat(parts)
 
 
 def _verified_pairs(

@@ -100,6 +100,25 @@ class ShingleSets:
     def sizes(self) -> npt.NDArray[np.int64]:
         return np.diff(self.offsets)
 
+    @classmethod
+    def from_sets(cls, sets: Sequence[U64]) -> ShingleSets:
+        """Pack per-document sorted unique arrays into one CSR pair."""
+        offsets = np.zeros(len(sets) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([s.shape[0] for s in sets])
+        values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint64)
+        return cls(values=values.astype(np.uint64, copy=False), offsets=offsets)
+
+    @classmethod
+    def concat(cls, parts: Sequence[ShingleSets]) -> ShingleSets:
+        """Documents of several batches, in order."""
+        sizes = [part.sizes() for part in parts]
+        offsets = np.zeros(sum(len(part) for part in parts) + 1, dtype=np.int64)
+        if sizes:
+            offsets[1:] = np.cumsum(np.concatenate(sizes))
+        values = [part.values for part in parts]
+        merged = np.concatenate(values) if values else np.empty(0, dtype=np.uint64)
+        return cls(values=merged.astype(np.uint64, copy=False), offsets=offsets)
+
 
 def shingle_batch(bodies: Sequence[str], k: int) -> ShingleSets:
     """Shingle every body; each distinct token of the batch is hashed once."""
@@ -112,8 +131,4 @@ def shingle_batch(bodies: Sequence[str], k: int) -> ShingleSets:
     token_table = np.fromiter(
         (hash_token(token) for token in vocabulary), dtype=np.uint64, count=len(vocabulary)
     )
-    sets = [np.unique(kgram_hashes(token_table[ids], k)) for ids in parts]
-    offsets = np.zeros(len(sets) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([s.shape[0] for s in sets])
-    values = np.concatenate(sets) if sets else np.empty(0, dtype=np.uint64)
-    return ShingleSets(values=values.astype(np.uint64, copy=False), offsets=offsets)
+    return ShingleSets.from_sets([np.unique(kgram_hashes(token_table[ids], k)) for ids in parts])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dedup.normalize import normalize
-from dedup.shingle import hash_shingle, shingle_batch, tokenize
+from dedup.shingle import ShingleSets, hash_shingle, shingle_batch, tokenize
 
 
 def test_tokens_are_casefolded_words() -> None:
@@ -27,3 +27,12 @@ def test_sets_are_sorted_unique_per_document() -> None:
     )
     assert sets.sizes().tolist() == [3, 0]
     assert len(sets) == 2
+
+
+def test_concat_keeps_documents_in_order() -> None:
+    first = shingle_batch(["a b c d", "e f g"], 3)
+    second = shingle_batch(["h i j k l"], 3)
+    merged = ShingleSets.concat([first, second])
+    assert merged.sizes().tolist() == [2, 1, 3]
+    assert merged.of(2).tolist() == second.of(0).tolist()
+    assert ShingleSets.concat([]).sizes().tolist() == []
