@@ -189,14 +189,14 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     _pi(
         "caption",
         "anywhere",
-        r"image (?:copyright|caption)\s+.{1,300}|\(?(?:\w+ via )?getty images\)?|\(?shutterstoc"
-        r"k\)?",
+        r"image (?:copyright|caption)\s+.{1,300}|\(?(?:\w+ via )?getty images\)?"
+        r"|\(?shutterstock\)?",
     ),
     _p(
         "byline",
         "anywhere",
-        rf"(?:[/|•-]\s*)?(?:(?:Media|Source|Agency|Via|From|By)\s*:?\s*)?{_THE}{_AG}(?:\s+(?:st"
-        rf"aff|wire|wires|news service))?\s*[•|.]?{_STAMPS}?",
+        rf"(?:[/|•-]\s*)?(?:(?:Media|Source|Agency|Via|From|By)\s*:?\s*)?{_THE}{_AG}(?:\s+(?:staff"
+        rf"|wire|wires|news service))?\s*[•|.]?{_STAMPS}?",
     ),
     _p("furniture", "anywhere", r"[A-Z][\w.'&-]*(?: [\w.'&-]+){0,4}\s?•"),
     # --- head: bylines, datelines alone on a line, timestamps, captions, scraper headers
@@ -204,8 +204,8 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     _pi(
         "timestamp",
         "head",
-        r"(?:updated\s+)?(?:\d+|an?)\s+(?:second|minute|hour|day|week)s?\s+ago|updated|publishe"
-        r"d|just now",
+        r"(?:updated\s+)?(?:\d+|an?)\s+(?:second|minute|hour|day|week)s?\s+ago|updated|published"
+        r"|just now",
     ),
     _p("scraper", "head", r"You are currently (?:viewing|reading)\s*:?\s*.{0,400}"),
     _p("byline", "head", rf"[Bb]y:?\s+{_THE}{_AG}(?:\s*[-|,/]\s*.{{0,80}})?"),
@@ -230,8 +230,8 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     _pi(
         "caption",
         "head",
-        r".{5,400}\((?:file|file photo|photo|representational|representational image|representa"
-        r"tive image|representative photo|image|picture|ians|pti|ani|afp|reuters)\)\.?",
+        r".{5,400}\((?:file|file photo|photo|representational|representational image"
+        r"|representative image|representative photo|image|picture|ians|pti|ani|afp|reuters)\)\.?",
     ),
     _pi("caption", "head", r"\((?:getty images|file)\)"),
     # --- tail: disclaimers, republication notes, credits, rights, scraper footers
@@ -252,9 +252,10 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     _pi(
         "disclaimer",
         "tail",
-        r"(?=.*\b(?:syndicated feed|agency feed|wire feed|news service|auto-generated|wire serv"
-        r"ice)\b)(?=.*\b(?:edited|auto-generated|modifications?|responsibility|reworked|publish"
-        r"ed from|generated from)\b)\(?.{10,400}",
+        r"(?=.*\b(?:syndicated feed|agency feed|wire feed|news service|auto-generated"
+        r"|wire service)\b)"
+        r"(?=.*\b(?:edited|auto-generated|modifications?|responsibility|reworked"
+        r"|published from|generated from)\b)\(?.{10,400}",
     ),
     _pi(
         "republication",
@@ -264,8 +265,8 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     _pi(
         "republication",
         "tail",
-        r"this (?:article|story|post|piece|report) (?:originally|first) (?:appeared|ran|was pub"
-        r"lished) (?:on|in|at)\b.{1,300}",
+        r"this (?:article|story|post|piece|report) (?:originally|first) (?:appeared|ran"
+        r"|was published) (?:on|in|at)\b.{1,300}",
     ),
     _pi(
         "republication",
