@@ -8,6 +8,7 @@ Only this module prints or chooses exit codes (documented in the README):
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -21,8 +22,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from dedup import __version__
 from dedup.errors import DedupError
+from dedup.evaluate import Evaluation, evaluate
 from dedup.io.fields import FieldMap
-from dedup.io.schema import cluster_to_dict, stats_to_dict
+from dedup.io.labels import read_gold, read_prediction
+from dedup.io.schema import cluster_to_dict, evaluation_to_dict, stats_to_dict
 from dedup.io.writers import write_json, write_jsonl, write_rejects
 from dedup.params import DedupParams, RunOptions
 from dedup.pipeline import ScanResult, annotated_records, scan, unique_records
@@ -219,6 +222,57 @@ def scan_command(
     except KeyboardInterrupt:
         stderr.print("interrupted", markup=False)
         raise typer.Exit(130) from None
+
+
+@app.command("eval")
+def eval_command(
+    predicted: Annotated[
+        str, typer.Argument(metavar="PREDICTED", help="clusters.jsonl or an --annotate output.")
+    ],
+    gold: Annotated[str, typer.Option(help="Gold labels (JSON Lines, see README).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    gold_id_field: Annotated[
+        str, typer.Option(help="Id field of an articles-layout gold file.")
+    ] = "id",
+    gold_cluster_field: Annotated[
+        str, typer.Option(help="Cluster field of an articles-layout gold file.")
+    ] = "cluster",
+) -> None:
+    """Score a scan against gold labels, on the ids the gold labels.
+
+    Example: dedup eval --gold dev_clusters.jsonl clusters.jsonl
+    """
+    try:
+        labels = read_gold(gold, id_field=gold_id_field, cluster_field=gold_cluster_field)
+        result = evaluate(labels, read_prediction(predicted))
+    except DedupError as error:
+        stderr.print(f"error: {error}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+    if as_json:
+        typer.echo(json.dumps(evaluation_to_dict(result), indent=2))
+    else:
+        typer.echo(_evaluation_table(result))
+
+
+def _evaluation_table(result: Evaluation) -> str:
+    s = result.scores
+
+    def share(hits: int, total: int) -> str:
+        return f"{hits / total:.3f}  ({hits} of {total} clusters)" if total else "n/a"
+
+    rows = [
+        ("labelled ids", f"{s.ids:,}"),
+        ("adjusted Rand index", f"{s.ari:.3f}"),
+        ("pairwise precision", f"{s.precision:.3f}"),
+        ("pairwise recall", f"{s.recall:.3f}"),
+        ("pairwise F1", f"{s.f1:.3f}  ({s.predicted_pairs:,} predicted / {s.true_pairs:,} true)"),
+        ("B-cubed precision", f"{s.bcubed_precision:.3f}"),
+        ("B-cubed recall", f"{s.bcubed_recall:.3f}"),
+        ("B-cubed F1", f"{s.bcubed_f1:.3f}"),
+        ("origin accuracy", share(result.origin_hits, result.origin_total)),
+        ("canonical accuracy", share(result.canonical_hits, result.canonical_total)),
+    ]
+    return "\n".join(f"{name:<22}{value}" for name, value in rows)
 
 
 def _write_outputs(

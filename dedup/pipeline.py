@@ -23,7 +23,7 @@ from dedup.io.readers import Record, read_records
 from dedup.minhash import band_keys, sign_batch
 from dedup.normalize import normalize
 from dedup.params import DedupParams, RunOptions
-from dedup.records import Article, Cluster, Evidence, Reject, RunStats
+from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
 from dedup.shingle import ShingleSets, shingle_batch
 from dedup.verify import F64, accept, measure_pairs, pairwise
 
@@ -58,6 +58,15 @@ class ScanResult:
         if found is not None:
             return found
         return Assignment(cluster_id_for(article_id), article_id, "unique")
+
+    def prediction(self) -> Prediction:
+        """This run's answer in the form ``dedup.evaluate`` scores."""
+        placed = {i: self.assignment(i) for i in self.evidence}
+        return Prediction(
+            cluster_of={i: a.cluster_id for i, a in placed.items()},
+            canonical_of={i: a.canonical_id for i, a in placed.items()},
+            origin_of={c.cluster_id: c.origin for c in self.clusters},
+        )
 
 
 def _no_progress(phase: str, advance: int) -> None:

@@ -127,3 +127,25 @@ class RunStats:
     largest_cluster: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class GoldCluster:
+    """A labelled cluster: its ids and, where labelled, root origin and canonical."""
+
+    cluster_id: str
+    ids: tuple[str, ...]
+    origin: str | None = None
+    canonical_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """What a run said, for scoring: each id's cluster and canonical, each cluster's origin.
+
+    Ids absent from ``cluster_of`` are singletons (their own canonical).
+    """
+
+    cluster_of: dict[str, str]
+    canonical_of: dict[str, str]
+    origin_of: dict[str, str | None]

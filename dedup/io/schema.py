@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dedup.evaluate import Evaluation
 from dedup.records import Cluster, Evidence, Member, RunStats
 
 SCHEMA_VERSION = 1
@@ -79,4 +80,26 @@ def stats_to_dict(stats: RunStats, *, params_fingerprint: str) -> dict[str, Any]
         "largest_cluster": stats.largest_cluster,
         "seconds": stats.seconds,
         "warnings": list(stats.warnings),
+    }
+
+
+def evaluation_to_dict(result: Evaluation) -> dict[str, Any]:
+    s = result.scores
+    return {
+        "ids": s.ids,
+        "ari": round(s.ari, 4),
+        "pairwise": {
+            "precision": round(s.precision, 4),
+            "recall": round(s.recall, 4),
+            "f1": round(s.f1, 4),
+            "true_pairs": s.true_pairs,
+            "predicted_pairs": s.predicted_pairs,
+        },
+        "bcubed": {
+            "precision": round(s.bcubed_precision, 4),
+            "recall": round(s.bcubed_recall, 4),
+            "f1": round(s.bcubed_f1, 4),
+        },
+        "origin": {"hits": result.origin_hits, "total": result.origin_total},
+        "canonical": {"hits": result.canonical_hits, "total": result.canonical_total},
     }
