@@ -106,6 +106,15 @@ _STAMPS = rf"(?:\s*[|,-]?\s*{_STAMP_PREFIX}{_DATE}(?:{_SEP}{_STAMP_PREFIX}{_DATE
 #: an agency named anywhere in a credit, rights or disclaimer line ("... and AP contributed").
 AGENCY_SEARCH_RE = re.compile(_AG)
 
+#: Live files and digests ("The Latest on ... (all times local):", items headed "6:10 p.m.")
+#: bundle several stories; they are compilations, not copies of the stories they contain.
+LIVE_FILE_RE = re.compile(r"\(all times local\)", re.IGNORECASE)
+TIME_HEADING_RE = re.compile(
+    r"\d{1,2}(?::\d{2})?\s?[ap]\.?\s?m\.?(?:\s+[A-Z]{2,4})?", re.IGNORECASE
+)
+#: a text with this many time-of-day heading lines is a live file
+MIN_TIME_HEADINGS = 2
+
 URL_RE = re.compile(r"https?://[^\s<>()\"']+[^\s<>()\"'.,;:!?]")
 
 

@@ -25,8 +25,11 @@ from dedup.boilerplate import (
     CREDITING_FAMILIES,
     DATELINE_PATTERNS,
     LINE_PATTERNS,
+    LIVE_FILE_RE,
+    MIN_TIME_HEADINGS,
     REVISION_RE,
     SYNDICATION_FAMILIES,
+    TIME_HEADING_RE,
     URL_RE,
     LinePattern,
     Zone,
@@ -238,7 +241,15 @@ def _strip(lines: deque[_Line], title_keys: frozenset[str]) -> list[_Hit]:
     return hits
 
 
-def _evidence(hits: list[_Hit], pointer: str | None, kept_boilerplate: bool) -> Evidence:
+def _is_compilation(lines: list[str]) -> bool:
+    """A live file or digest: "(all times local)", or several time-of-day heading lines."""
+    headings = sum(1 for line in lines if TIME_HEADING_RE.fullmatch(line))
+    return headings >= MIN_TIME_HEADINGS or any(LIVE_FILE_RE.search(line) for line in lines)
+
+
+def _evidence(
+    hits: list[_Hit], pointer: str | None, kept_boilerplate: bool, compilation: bool = False
+) -> Evidence:
     """Collect agencies, dateline, pointers and flags from what was stripped, in text order."""
     ordered = sorted(hits, key=lambda h: h.pos)
     agencies: list[str] = []
@@ -261,6 +272,7 @@ def _evidence(hits: list[_Hit], pointer: str | None, kept_boilerplate: bool) -> 
         timestamps=tuple(h.text for h in ordered if h.family == "timestamp"),
         syndicated=any(h.family in SYNDICATION_FAMILIES for h in ordered),
         scraper=any(h.family == "scraper" for h in ordered),
+        compilation=compilation,
         stripped=tuple(StrippedLine(h.family, h.text, h.agency) for h in ordered),
         kept_boilerplate=kept_boilerplate,
     )
@@ -278,6 +290,7 @@ def normalize(text: str, *, title: str | None = None, pointer: str | None = None
     all_lines = [line for line in folded.split("\n") if line]
     if not all_lines:
         return NormalizedText("", _evidence([], pointer, kept_boilerplate=False))
+    compilation = _is_compilation(all_lines)
     lines = deque(_Line(line, pos) for pos, line in enumerate(all_lines))
     hits = _strip(lines, _title_keys(title))
     total = sum(len(line) for line in all_lines)
@@ -286,6 +299,8 @@ def normalize(text: str, *, title: str | None = None, pointer: str | None = None
         logger.debug(
             "kept boilerplate: stripping would remove %d of %d chars", total - remaining, total
         )
-        return NormalizedText("\n\n".join(all_lines), _evidence(hits, pointer, True))
+        evidence = _evidence(hits, pointer, kept_boilerplate=True, compilation=compilation)
+        return NormalizedText("\n\n".join(all_lines), evidence)
     body = "\n\n".join(line.text for line in lines)
-    return NormalizedText(body, _evidence(hits, pointer, kept_boilerplate=False))
+    evidence = _evidence(hits, pointer, kept_boilerplate=False, compilation=compilation)
+    return NormalizedText(body, evidence)

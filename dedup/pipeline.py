@@ -79,9 +79,17 @@ def _warn(stats: RunStats, message: str) -> None:
     stats.warnings.append(message)
 
 
+Mask = npt.NDArray[np.bool_]
+
+
 def _verified(
-    params: DedupParams, shared: F64, jaccard: F64, containment: F64
-) -> npt.NDArray[np.bool_]:
+    params: DedupParams,
+    shared: F64,
+    jaccard: F64,
+    containment: F64,
+    mixed: Mask,
+) -> Mask:
+    """The exact check; ``mixed`` marks compilation-vs-story pairs (judged by Jaccard)."""
     return accept(
         shared,
         jaccard,
@@ -89,11 +97,16 @@ def _verified(
         jaccard_threshold=params.jaccard_threshold,
         containment_threshold=params.containment_threshold,
         min_shared=params.min_shared_shingles,
+        jaccard_only=mixed,
     )
 
 
 def _cluster(
-    sets: ShingleSets, edges: npt.NDArray[np.int64], params: DedupParams, stats: RunStats
+    sets: ShingleSets,
+    edges: npt.NDArray[np.int64],
+    compilation: Mask,
+    params: DedupParams,
+    stats: RunStats,
 ) -> list[Group]:
     """Chain-safe groups from verified edges: exact all-pairs inside each component."""
     priority = sets.sizes().astype(np.float64)
@@ -109,10 +122,11 @@ def _cluster(
             groups.extend(star_groups(component, edges[inside], priority))
             continue
         shared, jaccard, containment = pairwise(sets, component)
-        verified = _verified(params, shared, jaccard, containment)
+        flags = compilation[component]
+        mixed = flags[:, None] != flags[None, :]
         local = cluster_component(
-            containment,
-            verified,
+            np.where(mixed, jaccard, containment),
+            _verified(params, shared, jaccard, containment, mixed),
             link_threshold=params.link_threshold,
             core_containment=params.core_containment,
             priority=priority[component],
@@ -161,7 +175,7 @@ def _normalize_and_shingle(
 
 
 def _verified_pairs(
-    sets: ShingleSets, params: DedupParams, stats: RunStats, report: Progress
+    sets: ShingleSets, compilation: Mask, params: DedupParams, stats: RunStats, report: Progress
 ) -> npt.NDArray[np.int64]:
     """Candidate pairs from LSH bands, kept when the exact check accepts them."""
     eligible = sets.sizes() >= params.min_shingles
@@ -171,7 +185,8 @@ def _verified_pairs(
     keys = band_keys(signatures, bands=params.bands, rows=params.rows)
     pairs = candidate_pairs(keys, eligible=eligible)
     stats.candidate_pairs = int(pairs.shape[0])
-    verified = _verified(params, *measure_pairs(sets, pairs))
+    mixed = compilation[pairs[:, 0]] != compilation[pairs[:, 1]]
+    verified = _verified(params, *measure_pairs(sets, pairs), mixed)
     stats.verified_pairs = int(np.count_nonzero(verified))
     report("verify", int(pairs.shape[0]))
     return pairs[verified]
@@ -192,7 +207,9 @@ def scan_articles(
     kept, evidence, sets = _normalize_and_shingle(
         articles, params, options or RunOptions(), stats, report
     )
-    groups = _cluster(sets, _verified_pairs(sets, params, stats, report), params, stats)
+    compilation = np.array([e.compilation for e in evidence], dtype=np.bool_)
+    edges = _verified_pairs(sets, compilation, params, stats, report)
+    groups = _cluster(sets, edges, compilation, params, stats)
     clusters: list[Cluster] = []
     for group in sorted(groups, key=lambda g: g.members[0]):
         cluster = describe_cluster(

@@ -54,7 +54,8 @@ class Evidence:
     ``agencies`` are canonical agency names ("AFP", "AP", "Reuters", "PTI", ...) credited
     anywhere in the text, in the order found. ``syndicated`` is true when a line marks
     the page as a copy (a syndication disclaimer or republication note); ``scraper`` when
-    aggregator/autoblog remnants were found. ``kept_boilerplate`` is true when stripping
+    aggregator/autoblog remnants were found; ``compilation`` when the text is a live file or
+    digest bundling several stories. ``kept_boilerplate`` is true when stripping
     would have removed too much of the text, so the text was kept whole.
     """
 
@@ -64,6 +65,7 @@ class Evidence:
     timestamps: tuple[str, ...] = ()
     syndicated: bool = False
     scraper: bool = False
+    compilation: bool = False
     stripped: tuple[StrippedLine, ...] = ()
     kept_boilerplate: bool = False
 

@@ -64,7 +64,14 @@ def accept(
     jaccard_threshold: float,
     containment_threshold: float,
     min_shared: int,
+    jaccard_only: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.bool_]:
-    """Which measured pairs are copies: enough shared text, and Jaccard or containment high."""
-    similar = (jaccard >= jaccard_threshold) | (containment >= containment_threshold)
-    return similar & (shared >= min_shared)
+    """Which measured pairs are copies: enough shared text, and Jaccard or containment high.
+
+    Pairs marked ``jaccard_only`` are judged by Jaccard alone: a live file contains the
+    stories it bundles, which does not make it a copy of any of them.
+    """
+    contained = containment >= containment_threshold
+    if jaccard_only is not None:
+        contained &= ~jaccard_only
+    return ((jaccard >= jaccard_threshold) | contained) & (shared >= min_shared)

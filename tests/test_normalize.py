@@ -533,3 +533,12 @@ def test_normalize_never_empties(text: str, title: str | None) -> None:
 def test_fold_is_idempotent(text: str) -> None:
     once = fold_unicode(text)
     assert fold_unicode(once) == once
+
+
+def test_live_files_are_flagged_as_compilations() -> None:
+    timed = "Leaders met.\n\n10:20 a.m.\n\nThe first item of the day.\n\n9 a.m.\n\nAn earlier one."
+    assert normalize(timed).evidence.compilation
+    header = "The Latest on the summit (all times local):\n\nThe first item, with enough words."
+    assert normalize(header).evidence.compilation
+    single = "The meeting began at 10 a.m.\n\n10 a.m.\n\nOnly one time line here, in a story."
+    assert not normalize(single).evidence.compilation

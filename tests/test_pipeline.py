@@ -435,3 +435,33 @@ def test_cluster_over_the_size_guard_is_kept_and_warned_about() -> None:
     assert result.stats.warnings == [
         f"cluster {cluster_id} has 4 members (more than max_cluster_size=3); check it for chaining"
     ]
+
+
+def test_live_file_does_not_glue_the_stories_it_bundles() -> None:
+    live_file = "\n\n".join(
+        [
+            "The Latest on the Paris garden plan (all times local):",
+            "6:10 p.m.",
+            *AFP_PARAGRAPHS[:4],
+            "___",
+            "5 p.m.",
+            *REUTERS_PARAGRAPHS[:4],
+        ]
+    )
+    updated_live_file = live_file.replace("6:10 p.m.", "7:45 p.m.\n\nA late update.\n\n6:10 p.m.")
+    articles = [
+        Article(id="afp", text=AFP_TEXT),
+        Article(id="afp-copy", text=AFP_TEXT + "\n\n" + DISCLAIMER),
+        Article(id="reuters", text=REUTERS_TEXT),
+        Article(id="reuters-copy", text=REUTERS_TEXT + "\n\n" + REUTERS_CREDIT),
+        Article(id="latest-1", text=live_file),
+        Article(id="latest-2", text=updated_live_file),
+    ]
+    result = scan_articles(articles)
+    assert result.evidence["latest-1"].compilation
+    assert not result.evidence["afp"].compilation
+    assert cluster_sets(result) == {
+        frozenset({"afp", "afp-copy"}),
+        frozenset({"reuters", "reuters-copy"}),
+        frozenset({"latest-1", "latest-2"}),
+    }
