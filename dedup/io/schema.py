@@ -25,6 +25,8 @@ def evidence_to_dict(evidence: Evidence) -> dict[str, Any]:
         row["syndicated"] = True
     if evidence.scraper:
         row["scraper"] = True
+    if evidence.compilation:
+        row["compilation"] = True
     if evidence.kept_boilerplate:
         row["kept_boilerplate"] = True
     if evidence.stripped:
