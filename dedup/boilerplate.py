@@ -106,6 +106,14 @@ _STAMPS = rf"(?:\s*[|,-]?\s*{_STAMP_PREFIX}{_DATE}(?:{_SEP}{_STAMP_PREFIX}{_DATE
 #: an agency named anywhere in a credit, rights or disclaimer line ("... and AP contributed").
 AGENCY_SEARCH_RE = re.compile(_AG)
 
+#: The outlet a republication note names ("originally appeared on USA TODAY: ...").
+REPUBLISHED_FROM_RE = re.compile(
+    r"(?:originally appeared (?:on|in)|appeared first on|republished from|"
+    r"(?:originally|first) published (?:on|in|by))\s+(?P<outlet>[^:;.]{2,80}?)"
+    r"(?:\s+under\b|\s*[:;.]|\s*$)",
+    re.IGNORECASE,
+)
+
 #: Live files and digests ("The Latest on ... (all times local):", items headed "6:10 p.m.")
 #: bundle several stories; they are compilations, not copies of the stories they contain.
 LIVE_FILE_RE = re.compile(r"\(all times local\)", re.IGNORECASE)
@@ -322,7 +330,9 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     _p("credit", "tail", r"(?P<agency>PTI)(?:\s+[A-Z]{2,4}){1,6}"),
     _p("credit", "tail", r"-{1,3}\s*(?P<agency>IANS|ANI|UNI)(?:\s+[a-z]{1,4}(?:/[a-z]{1,4})*)?"),
     _p("credit", "tail", r"\(\s*(?P<agency>IANS|ANI|PTI|UNI)\s*\)"),
-    _p("credit", "tail", r"[a-z]{2,5}(?:-[a-z]{2,5})*(?:/[a-z]{2,5})+", "AFP"),
+    _p("credit", "tail", r"bur(?:-[a-z]{2,5})+(?:/[a-z]{2,5})+", "AFP"),
+    # bare desk initials ("qs/bhk", "kjl/sst"): IANS and AFP both sign this way, so no agency
+    _p("credit", "tail", r"[a-z]{2,5}(?:-[a-z]{2,5})*(?:/[a-z]{2,5})+"),
     _pi("rights", "tail", r"©.{1,300}|(?:\(c\)|copyright)\s*(?:©|\(c\)|\d{4}|by\b|:).{0,300}"),
     _pi("furniture", "tail", r"follow .{1,60} on (?:twitter|x|facebook|instagram)\b.{0,120}"),
 )

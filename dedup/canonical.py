@@ -127,7 +127,8 @@ def _origin(
     canonical: int,
 ) -> tuple[str | None, str]:
     """The root origin: an agency page's agency, else the most credited agency (spread to
-    the whole cluster), else the canonical's own outlet."""
+    the whole cluster), else the outlet republication notes name, else the canonical's own
+    outlet."""
     own = [(a, articles[i].id) for i, a in enumerate(agency_pages) if a]
     if own:
         return own[0][0], f"origin {own[0][0]}: {own[0][1]} is the agency's own page"
@@ -138,6 +139,15 @@ def _origin(
         agency, count = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         example = _credit_example(agency, articles, evidence)
         return agency, f"origin {agency}: credited on {count} of {len(articles)} members{example}"
+    named: Counter[str] = Counter()
+    for ev in evidence:
+        named.update(set(ev.sources))
+    if named:
+        source, count = sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        return source, (
+            f"origin {source}: named as the original by a republication note on {count} "
+            f"of {len(articles)} members"
+        )
     outlet = _outlet_name(articles[canonical])
     return outlet, f"origin {outlet}: no agency credit or agency page; the canonical's outlet"
 

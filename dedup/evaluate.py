@@ -100,7 +100,9 @@ def _bcubed(truth: Sequence[str], guess: Sequence[str]) -> tuple[float, float]:
 
 
 def same_origin(gold: str, predicted: str | None) -> bool:
-    """Origins match ignoring case, spacing, "www." and a domain's suffix ("CNN" ~ "cnn.com")."""
+    """Origins match ignoring case, spacing, "www." and a domain's suffix ("CNN" ~ "cnn.com"),
+    or when a name of five or more letters starts the other ("Market Pulse" ~
+    "marketpulseblog.com")."""
     if predicted is None:
         return False
 
@@ -109,7 +111,8 @@ def same_origin(gold: str, predicted: str | None) -> bool:
         name = re.sub(r"\.(com|net|org|co\.uk|co|in|news)(/.*)?$", "", name)
         return re.sub(r"[\W_]+", "", name)
 
-    return key(gold) == key(predicted)
+    shorter, longer = sorted((key(gold), key(predicted)), key=len)
+    return shorter == longer or (len(shorter) >= 5 and longer.startswith(shorter))
 
 
 def evaluate(gold: Sequence[GoldCluster], predicted: Prediction) -> Evaluation:

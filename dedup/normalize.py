@@ -27,6 +27,7 @@ from dedup.boilerplate import (
     LINE_PATTERNS,
     LIVE_FILE_RE,
     MIN_TIME_HEADINGS,
+    REPUBLISHED_FROM_RE,
     REVISION_RE,
     SYNDICATION_FAMILIES,
     TIME_HEADING_RE,
@@ -253,6 +254,7 @@ def _evidence(
     """Collect agencies, dateline, pointers and flags from what was stripped, in text order."""
     ordered = sorted(hits, key=lambda h: h.pos)
     agencies: list[str] = []
+    sources: list[str] = []
     pointers: list[str] = [pointer] if pointer else []
     dateline: str | None = None
     for hit in ordered:
@@ -261,12 +263,17 @@ def _evidence(
             agencies.append(hit.agency)
         if hit.family == "dateline" and dateline is None:
             dateline = hit.text
+        if hit.family == "republication":
+            named = REPUBLISHED_FROM_RE.search(hit.text)
+            if named and named["outlet"].strip() not in sources:
+                sources.append(named["outlet"].strip())
         if hit.family in ("republication", "scraper"):
             for url in URL_RE.findall(hit.text):
                 if url not in pointers:
                     pointers.append(url)
     return Evidence(
         agencies=tuple(agencies),
+        sources=tuple(sources),
         dateline=dateline,
         pointers=tuple(pointers),
         timestamps=tuple(h.text for h in ordered if h.family == "timestamp"),

@@ -60,6 +60,8 @@ class DedupParams:
     max_cluster_size: int = 500
     max_exact_component: int = 1500
     max_body_chars: int = 1_000_000
+    min_entity_agreement: float = 0.4
+    min_entities: int = 5
     bands: int = 0
     rows: int = 0
     normalizer_version: int = field(default=NORMALIZER_VERSION)

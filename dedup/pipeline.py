@@ -24,8 +24,15 @@ from dedup.minhash import band_keys, sign_batch
 from dedup.normalize import normalize
 from dedup.params import DedupParams, RunOptions
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
-from dedup.shingle import ShingleSets, shingle_batch
-from dedup.verify import F64, accept, measure_pairs, pairwise
+from dedup.shingle import ShingleSets, entity_batch, shingle_batch
+from dedup.verify import (
+    F64,
+    accept,
+    agreement_matrix,
+    agreement_of_pairs,
+    measure_pairs,
+    pairwise,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,9 +95,11 @@ def _verified(
     jaccard: F64,
     containment: F64,
     mixed: Mask,
+    agreement: F64,
 ) -> Mask:
-    """The exact check; ``mixed`` marks compilation-vs-story pairs (judged by Jaccard)."""
-    return accept(
+    """The exact check; ``mixed`` marks compilation-vs-story pairs (judged by Jaccard);
+    pairs whose names and figures disagree (templated items) are never copies."""
+    return (agreement >= params.min_entity_agreement) & accept(
         shared,
         jaccard,
         containment,
@@ -103,6 +112,7 @@ def _verified(
 
 def _cluster(
     sets: ShingleSets,
+    entities: ShingleSets,
     edges: npt.NDArray[np.int64],
     compilation: Mask,
     params: DedupParams,
@@ -124,9 +134,12 @@ def _cluster(
         shared, jaccard, containment = pairwise(sets, component)
         flags = compilation[component]
         mixed = flags[:, None] != flags[None, :]
+        agreement = agreement_matrix(entities, component, params.min_entities)
+        similarity = np.where(mixed, jaccard, containment)
+        similarity[agreement < params.min_entity_agreement] = 0.0
         local = cluster_component(
-            np.where(mixed, jaccard, containment),
-            _verified(params, shared, jaccard, containment, mixed),
+            similarity,
+            _verified(params, shared, jaccard, containment, mixed, agreement),
             link_threshold=params.link_threshold,
             core_containment=params.core_containment,
             priority=priority[component],
@@ -144,11 +157,12 @@ def _normalize_and_shingle(
     options: RunOptions,
     stats: RunStats,
     report: Progress,
-) -> tuple[list[Article], list[Evidence], ShingleSets]:
+) -> tuple[list[Article], list[Evidence], ShingleSets, ShingleSets]:
     """Stream the articles once: normalize each, shingle them batch by batch."""
     kept: list[Article] = []
     evidence: list[Evidence] = []
     parts: list[ShingleSets] = []
+    entity_parts: list[ShingleSets] = []
     bodies: list[str] = []
     for article in articles:
         normalized = normalize(article.text, title=article.title, pointer=article.pointer)
@@ -163,19 +177,26 @@ def _normalize_and_shingle(
         report("read", 1)
         if len(bodies) >= options.batch_size:
             parts.append(shingle_batch(bodies, params.shingle_size))
+            entity_parts.append(entity_batch(bodies))
             bodies = []
     parts.append(shingle_batch(bodies, params.shingle_size))
+    entity_parts.append(entity_batch(bodies))
     if stats.truncated:
         _warn(
             stats,
             f"{stats.truncated:,} texts longer than max_body_chars={params.max_body_chars:,} "
             "were compared on their first max_body_chars characters only",
         )
-    return kept, evidence, ShingleSets.concat(parts)
+    return kept, evidence, ShingleSets.concat(parts), ShingleSets.concat(entity_parts)
 
 
 def _verified_pairs(
-    sets: ShingleSets, compilation: Mask, params: DedupParams, stats: RunStats, report: Progress
+    sets: ShingleSets,
+    entities: ShingleSets,
+    compilation: Mask,
+    params: DedupParams,
+    stats: RunStats,
+    report: Progress,
 ) -> npt.NDArray[np.int64]:
     """Candidate pairs from LSH bands, kept when the exact check accepts them."""
     eligible = sets.sizes() >= params.min_shingles
@@ -186,7 +207,8 @@ def _verified_pairs(
     pairs = candidate_pairs(keys, eligible=eligible)
     stats.candidate_pairs = int(pairs.shape[0])
     mixed = compilation[pairs[:, 0]] != compilation[pairs[:, 1]]
-    verified = _verified(params, *measure_pairs(sets, pairs), mixed)
+    agreement = agreement_of_pairs(entities, pairs, params.min_entities)
+    verified = _verified(params, *measure_pairs(sets, pairs), mixed, agreement)
     stats.verified_pairs = int(np.count_nonzero(verified))
     report("verify", int(pairs.shape[0]))
     return pairs[verified]
@@ -204,12 +226,12 @@ def scan_articles(
     report = progress or _no_progress
     stats = RunStats()
     started = time.perf_counter()
-    kept, evidence, sets = _normalize_and_shingle(
+    kept, evidence, sets, entities = _normalize_and_shingle(
         articles, params, options or RunOptions(), stats, report
     )
     compilation = np.array([e.compilation for e in evidence], dtype=np.bool_)
-    edges = _verified_pairs(sets, compilation, params, stats, report)
-    groups = _cluster(sets, edges, compilation, params, stats)
+    edges = _verified_pairs(sets, entities, compilation, params, stats, report)
+    groups = _cluster(sets, entities, edges, compilation, params, stats)
     clusters: list[Cluster] = []
     for group in sorted(groups, key=lambda g: g.members[0]):
         cluster = describe_cluster(

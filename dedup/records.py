@@ -52,14 +52,16 @@ class Evidence:
     """What the normalizer stripped that says where a text came from.
 
     ``agencies`` are canonical agency names ("AFP", "AP", "Reuters", "PTI", ...) credited
-    anywhere in the text, in the order found. ``syndicated`` is true when a line marks
-    the page as a copy (a syndication disclaimer or republication note); ``scraper`` when
+    anywhere in the text, in the order found; ``sources`` are outlets a republication note
+    names ("This article originally appeared on USA TODAY"). ``syndicated`` is true when a
+    line marks the page as a copy (a syndication disclaimer or republication note); ``scraper`` when
     aggregator/autoblog remnants were found; ``compilation`` when the text is a live file or
     digest bundling several stories. ``kept_boilerplate`` is true when stripping
     would have removed too much of the text, so the text was kept whole.
     """
 
     agencies: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
     dateline: str | None = None
     pointers: tuple[str, ...] = ()
     timestamps: tuple[str, ...] = ()

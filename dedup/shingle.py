@@ -120,6 +120,31 @@ class ShingleSets:
         return cls(values=merged.astype(np.uint64, copy=False), offsets=offsets)
 
 
+_CASED_WORD = re.compile(rf"[^\W_{_NO_SPACE_SCRIPTS}]+")
+
+
+def entities(body: str) -> list[str]:
+    """Names and figures: capitalised words not opening a line, and tokens with digits.
+
+    Copies keep them; templated items (results, bond notices) change exactly these.
+    """
+    found: list[str] = []
+    for line in body.split("\n"):
+        for position, word in enumerate(_CASED_WORD.findall(line)):
+            if (position and word[0].isupper()) or any(c.isdigit() for c in word):
+                found.append(word.casefold())
+    return found
+
+
+def entity_batch(bodies: Sequence[str]) -> ShingleSets:
+    """Sorted unique hashes of each body's names and figures."""
+    sets = [
+        np.unique(np.fromiter((hash_token(e) for e in entities(b)), dtype=np.uint64))
+        for b in bodies
+    ]
+    return ShingleSets.from_sets(sets)
+
+
 def shingle_batch(bodies: Sequence[str], k: int) -> ShingleSets:
     """Shingle every body; each distinct token of the batch is hashed once."""
     vocabulary: dict[str, int] = {}

@@ -131,3 +131,13 @@ def test_member_sharing_little_with_canonical_gets_its_closest_member_as_parent(
         "rewrite": ("copy", "wire"),
         "later": ("copy", "rewrite"),
     }
+
+
+def test_origin_from_republication_notes_when_no_agency_is_credited() -> None:
+    articles = [Article(id="a", text="", outlet="x.com"), Article(id="b", text="", outlet="y.com")]
+    evidence = [Evidence(sources=("USA TODAY",), syndicated=True), Evidence(sources=("USA TODAY",))]
+    cluster = describe(articles, evidence, [body(6), body(5)])
+    assert cluster.origin == "USA TODAY"
+    assert cluster.reasons[0] == (
+        "origin USA TODAY: named as the original by a republication note on 2 of 2 members"
+    )

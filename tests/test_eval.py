@@ -37,6 +37,8 @@ def test_origin_names_match_domains_and_case() -> None:
     assert same_origin("CNN", "cnn.com")
     assert same_origin("AP", "AP")
     assert same_origin("USA Today", "usatoday.com")
+    assert same_origin("marketpulseblog.com", "Market Pulse")
+    assert not same_origin("AP", "APA")
     assert not same_origin("AP", "Reuters")
     assert not same_origin("AP", None)
 

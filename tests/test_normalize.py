@@ -542,3 +542,22 @@ def test_live_files_are_flagged_as_compilations() -> None:
     assert normalize(header).evidence.compilation
     single = "The meeting began at 10 a.m.\n\n10 a.m.\n\nOnly one time line here, in a story."
     assert not normalize(single).evidence.compilation
+
+
+def test_republication_notes_name_the_original_outlet() -> None:
+    body = " ".join(f"word{i}" for i in range(60))
+    usa = normalize(body + "\n\nThis article originally appeared on USA TODAY: Big story")
+    assert usa.evidence.sources == ("USA TODAY",)
+    conversation = normalize(
+        body + "\n\nThis article is republished from The Conversation under a Creative "
+        "Commons license. Read the original article."
+    )
+    assert conversation.evidence.sources == ("The Conversation",)
+
+
+def test_bare_desk_initials_are_stripped_without_naming_an_agency() -> None:
+    body = " ".join(f"word{i}" for i in range(60))
+    bare = normalize(body + "\n\nqs/bhk")
+    assert bare.body == body
+    assert bare.evidence.agencies == ()
+    assert normalize(body + "\n\nbur-oc/jj").evidence.agencies == ("AFP",)

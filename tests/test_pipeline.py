@@ -465,3 +465,35 @@ def test_live_file_does_not_glue_the_stories_it_bundles() -> None:
         frozenset({"reuters", "reuters-copy"}),
         frozenset({"latest-1", "latest-2"}),
     }
+
+
+TEMPLATE = (
+    "{home} beat {away} {score} in the premier division on {day}, with {scorer} scoring twice "
+    "before half-time in front of {crowd} fans at the {ground} stadium. {away} pulled one back "
+    "through {other} after the break, but {home} held on to move {gap} points clear in first "
+    "place. Coach {coach} said the win showed the character of the squad after a difficult run "
+    "of {run} games without a victory. {home} travel to {city} next week while {away} host "
+    "{next}."
+)
+
+
+def test_templated_items_with_different_names_and_figures_are_not_copies() -> None:
+    first = TEMPLATE.format(
+        home="Selbra City", away="Finpol SC", score="2-1", day="Thursday", scorer="Mei Mertan",
+        crowd="60,352", ground="Brabratan", other="Chen Marhor", gap="19", coach="Ahmed Sellin",
+        run="4", city="Oslo", next="Nufin County",
+    )  # fmt: skip
+    second = TEMPLATE.format(
+        home="Polnu FC", away="Dorhor Athletic", score="5-1", day="Sunday", scorer="Nadia Tannu",
+        crowd="31,510", ground="Finfinsel", other="Lucas Horzen", gap="4", coach="Sara Polbranu",
+        run="8", city="Lima", next="Polvi Albion",
+    )  # fmt: skip
+    copy_of_first = "By Staff Reporter\n\n" + first
+    result = scan_articles(
+        [
+            Article(id="first", text=first),
+            Article(id="second", text=second),
+            Article(id="first-copy", text=copy_of_first),
+        ]
+    )
+    assert cluster_sets(result) == {frozenset({"first", "first-copy"})}

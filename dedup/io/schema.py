@@ -15,6 +15,8 @@ def evidence_to_dict(evidence: Evidence) -> dict[str, Any]:
     row: dict[str, Any] = {}
     if evidence.agencies:
         row["agencies"] = list(evidence.agencies)
+    if evidence.sources:
+        row["sources"] = list(evidence.sources)
     if evidence.dateline:
         row["dateline"] = evidence.dateline
     if evidence.pointers:
