@@ -36,6 +36,9 @@ FAMILIES = (
 CREDITING_FAMILIES = frozenset({"disclaimer", "republication", "rights", "credit", "byline"})
 #: families that mark the page as a copy of someone else's story.
 SYNDICATION_FAMILIES = frozenset({"disclaimer", "republication"})
+#: families matched by patterns specific enough that a hit is never a misfire: their lines go
+#: even when the 40% guard keeps the rest (a teaser under a long disclaimer is still a teaser)
+CERTAIN_FAMILIES = frozenset({"disclaimer", "republication", "rights", "credit", "scraper"})
 
 
 @dataclass(frozen=True, slots=True)

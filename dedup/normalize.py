@@ -22,6 +22,7 @@ from dedup.agencies import canonical_agency
 from dedup.boilerplate import (
     AGENCY_SEARCH_RE,
     BARE_DATELINE_RE,
+    CERTAIN_FAMILIES,
     CREDITING_FAMILIES,
     DATELINE_PATTERNS,
     LINE_PATTERNS,
@@ -289,7 +290,8 @@ def normalize(text: str, *, title: str | None = None, pointer: str | None = None
     """Fold ``text``, strip its boilerplate by zone, and return the body with the evidence.
 
     Never raises on a str, and never empties a text: when stripping would remove more than
-    ``MAX_STRIPPED_SHARE`` of its characters (or all of them), the folded text is kept whole
+    ``MAX_STRIPPED_SHARE`` of its characters (or all of them), the folded text is kept, less
+    only the lines of unmistakable families (disclaimers, rights, credits, scraper lines),
     and ``kept_boilerplate`` is set. ``pointer`` (an href the record names as its parent)
     is reported first among the evidence's pointers.
     """
@@ -300,14 +302,16 @@ def normalize(text: str, *, title: str | None = None, pointer: str | None = None
     compilation = _is_compilation(all_lines)
     lines = deque(_Line(line, pos) for pos, line in enumerate(all_lines))
     hits = _strip(lines, _title_keys(title))
-    total = sum(len(line) for line in all_lines)
+    certain = {h.pos for h in hits if h.family in CERTAIN_FAMILIES and h.text == all_lines[h.pos]}
+    total = sum(len(line) for pos, line in enumerate(all_lines) if pos not in certain)
     remaining = sum(len(line.text) for line in lines)
     if not lines or total - remaining > MAX_STRIPPED_SHARE * total:
         logger.debug(
             "kept boilerplate: stripping would remove %d of %d chars", total - remaining, total
         )
         evidence = _evidence(hits, pointer, kept_boilerplate=True, compilation=compilation)
-        return NormalizedText("\n\n".join(all_lines), evidence)
+        kept = [line for pos, line in enumerate(all_lines) if pos not in certain]
+        return NormalizedText("\n\n".join(kept or all_lines), evidence)
     body = "\n\n".join(line.text for line in lines)
     evidence = _evidence(hits, pointer, kept_boilerplate=False, compilation=compilation)
     return NormalizedText(body, evidence)
