@@ -125,7 +125,7 @@ def evaluate(gold: Sequence[GoldCluster], predicted: Prediction) -> Evaluation:
             continue
         anchor = cluster.canonical_id or cluster.ids[0]
         placed = predicted.cluster_of.get(anchor)
-        if cluster.canonical_id:
+        if cluster.canonical_id and predicted.canonical_of:
             canonical_total += 1
             canonical_hits += predicted.canonical_of.get(anchor, anchor) == cluster.canonical_id
         if cluster.origin and predicted.origin_of:
