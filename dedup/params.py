@@ -47,7 +47,7 @@ class DedupParams:
     """
 
     shingle_size: int = 3
-    num_perm: int = 128
+    num_perm: int = 256
     seed: int = 1
     lsh_threshold: float = 0.2
     recall_weight: float = 0.9

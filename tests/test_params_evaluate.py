@@ -18,7 +18,7 @@ def test_bands_come_from_datasketch_optimiser_weighted_to_recall() -> None:
 
 def test_explicit_bands_are_checked_against_num_perm() -> None:
     with pytest.raises(ConfigError, match=r"bands\*rows must be <= num_perm \(20\*8 > 128\)"):
-        DedupParams(bands=20, rows=8)
+        DedupParams(bands=20, rows=8, num_perm=128)
 
 
 def test_thresholds_are_validated() -> None:
