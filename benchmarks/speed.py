@@ -11,7 +11,7 @@ all methods get the same bodies; the 3-word shingles are made from the same toke
 
 Measured:
 
-1. Signing (128 permutations, seed 1): dedup's ``shingle_batch`` + ``sign_batch``; datasketch
+1. Signing (default permutations, seed 1): dedup's ``shingle_batch`` + ``sign_batch``; datasketch
    the usual way (a ``MinHash`` per document, ``update`` per 3-gram string, default sha1);
    datasketch's ``MinHash.bulk`` over lists of 3-gram bytes. The per-update path is slow, so
    it runs on the first ``--slow-docs`` documents only, next to dedup on those same documents.
@@ -400,7 +400,10 @@ def main() -> None:
     )
 
     signing, signatures = bench_signing(bodies, params, args.repeat, args.slow_docs)
-    header("1. MinHash signing (3-word shingles, 128 permutations)", "dedup vs this")
+    header(
+        f"1. MinHash signing ({params.shingle_size}-word shingles, {params.num_perm} permutations)",
+        "dedup vs this",
+    )
     for measured, reference in signing:
         row(measured, speed_ratio(reference, measured))
     if args.slow_docs < len(bodies):
