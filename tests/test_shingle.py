@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dedup.normalize import normalize
-from dedup.shingle import ShingleSets, hash_shingle, shingle_batch, tokenize
+from dedup.shingle import ShingleSets, entities, entity_batch, hash_shingle, shingle_batch, tokenize
 
 
 def test_tokens_are_casefolded_words() -> None:
@@ -36,3 +36,14 @@ def test_concat_keeps_documents_in_order() -> None:
     assert merged.sizes().tolist() == [2, 1, 3]
     assert merged.of(2).tolist() == second.of(0).tolist()
     assert ShingleSets.concat([]).sizes().tolist() == []
+
+
+def test_entities_are_names_and_figures_not_line_openers() -> None:
+    body = "Selbra City beat Finpol SC 2-1 on Thursday\n\nThe coach said the win mattered"
+    assert entities(body) == ["city", "finpol", "sc", "2", "1", "thursday"]
+
+
+def test_entity_sets_are_sorted_unique_hashes() -> None:
+    sets = entity_batch(["Paris met Rome and Rome met Oslo 3", "no names here"])
+    assert sets.sizes().tolist() == [3, 0]
+    assert sets.of(0).tolist() == sorted(sets.of(0).tolist())
