@@ -79,6 +79,19 @@ def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
         yield progress
 
 
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """User errors become one line on stderr and their exit code, never a traceback."""
+    try:
+        yield
+    except DedupError as error:
+        stderr.print(f"error: {error}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        stderr.print("interrupted", markup=False)
+        raise typer.Exit(130) from None
+
+
 class _RejectReporter:
     """Prints the first rejects as one line each and counts the rest."""
 
@@ -165,7 +178,7 @@ def scan_command(
 
     Example: dedup scan dump.jsonl.gz -o clusters.jsonl --annotate annotated.jsonl
     """
-    try:
+    with _user_errors():
         params = DedupParams(
             jaccard_threshold=threshold,
             containment_threshold=containment,
@@ -216,12 +229,6 @@ def scan_command(
                 stderr.print(f"… and {hidden:,} more skipped records", markup=False)
         if not quiet:
             stderr.print(_summary(result, written), markup=False)
-    except DedupError as error:
-        stderr.print(f"error: {error}", markup=False)
-        raise typer.Exit(error.exit_code) from None
-    except KeyboardInterrupt:
-        stderr.print("interrupted", markup=False)
-        raise typer.Exit(130) from None
 
 
 @app.command("eval")
@@ -242,12 +249,9 @@ def eval_command(
 
     Example: dedup eval --gold dev_clusters.jsonl clusters.jsonl
     """
-    try:
+    with _user_errors():
         labels = read_gold(gold, id_field=gold_id_field, cluster_field=gold_cluster_field)
         result = evaluate(labels, read_prediction(predicted))
-    except DedupError as error:
-        stderr.print(f"error: {error}", markup=False)
-        raise typer.Exit(error.exit_code) from None
     if as_json:
         typer.echo(json.dumps(evaluation_to_dict(result), indent=2))
     else:
