@@ -121,18 +121,20 @@ class ShingleSets:
 
 
 _CASED_WORD = re.compile(rf"[^\W_{_NO_SPACE_SCRIPTS}]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
 
 
 def entities(body: str) -> list[str]:
-    """Names and figures: capitalised words not opening a line, and tokens with digits.
+    """Names and figures: capitalised words not opening a sentence, and tokens with digits.
 
     Copies keep them; templated items (results, bond notices) change exactly these.
     """
     found: list[str] = []
     for line in body.split("\n"):
-        for position, word in enumerate(_CASED_WORD.findall(line)):
-            if (position and word[0].isupper()) or any(c.isdigit() for c in word):
-                found.append(word.casefold())
+        for sentence in _SENTENCE_END.split(line):
+            for position, word in enumerate(_CASED_WORD.findall(sentence)):
+                if (position and word[0].isupper()) or any(c.isdigit() for c in word):
+                    found.append(word.casefold())
     return found
 
 

@@ -47,3 +47,7 @@ def test_entity_sets_are_sorted_unique_hashes() -> None:
     sets = entity_batch(["Paris met Rome and Rome met Oslo 3", "no names here"])
     assert sets.sizes().tolist() == [3, 0]
     assert sets.of(0).tolist() == sorted(sets.of(0).tolist())
+
+
+def test_sentence_openers_are_not_names() -> None:
+    assert entities("Talks ended. Officials left Paris. \"We go,\" he said.") == ["paris"]
