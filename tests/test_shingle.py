@@ -50,4 +50,4 @@ def test_entity_sets_are_sorted_unique_hashes() -> None:
 
 
 def test_sentence_openers_are_not_names() -> None:
-    assert entities("Talks ended. Officials left Paris. \"We go,\" he said.") == ["paris"]
+    assert entities('Talks ended. Officials left Paris. "We go," he said.') == ["paris"]
