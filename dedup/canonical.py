@@ -78,20 +78,24 @@ class _Candidate:
         )
 
 
-def _containment_matrix(sets: Sequence[U64], center: int) -> npt.NDArray[np.float64]:
+def _containment_matrix(
+    sets: Sequence[U64], center: int, shared: npt.NDArray[np.float64] | None
+) -> npt.NDArray[np.float64]:
     """``m[i, j]``: share of member i's shingles found in member j (1 on the diagonal).
 
-    All pairs for clusters up to ``_FULL_PAIRWISE_LIMIT`` members; beyond that, only pairs
+    From the clustering step's shared-shingle matrix when it has one; else measured here:
+    all pairs for clusters up to ``_FULL_PAIRWISE_LIMIT`` members, beyond that only pairs
     with the centre (other entries stay 0), which keeps huge clusters linear.
     """
     n = len(sets)
     sizes = np.array([max(len(s), 1) for s in sets], dtype=np.float64)
-    shared = np.zeros((n, n), dtype=np.float64)
-    rows = range(n) if n <= _FULL_PAIRWISE_LIMIT else [center]
-    for i in rows:
-        for j in range(n):
-            if j != i and shared[i, j] == 0:
-                shared[i, j] = shared[j, i] = overlap(sets[i], sets[j])[0]
+    if shared is None:
+        shared = np.zeros((n, n), dtype=np.float64)
+        rows = range(n) if n <= _FULL_PAIRWISE_LIMIT else [center]
+        for i in rows:
+            for j in range(n):
+                if j != i and shared[i, j] == 0:
+                    shared[i, j] = shared[j, i] = overlap(sets[i], sets[j])[0]
     matrix = shared / sizes[:, None]
     np.fill_diagonal(matrix, 1.0)
     return matrix
@@ -186,11 +190,13 @@ def describe_cluster(
     sets: Sequence[U64],
     *,
     center: int,
+    shared: npt.NDArray[np.float64] | None = None,
 ) -> Cluster:
-    """The cluster record for verified members (``center``: the member they were verified to)."""
+    """The cluster record for verified members (``center``: the member they were verified to;
+    ``shared``: their shared-shingle counts, when the caller has measured them already)."""
     agency_pages = [agency_of_source(a.outlet, a.url) for a in articles]
     parents = _pointer_parents(articles, evidence)
-    contained = _containment_matrix(sets, center)
+    contained = _containment_matrix(sets, center, shared)
     completeness = _completeness(contained)
     candidates = [
         _Candidate(i, agency_pages[i], parents[i], completeness[i], parse_time(a.published_at))

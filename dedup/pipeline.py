@@ -28,8 +28,7 @@ from dedup.shingle import ShingleSets, entity_batch, shingle_batch
 from dedup.verify import (
     F64,
     accept,
-    agreement_matrix,
-    agreement_of_pairs,
+    agreement,
     measure_pairs,
     pairwise,
 )
@@ -95,11 +94,11 @@ def _verified(
     jaccard: F64,
     containment: F64,
     mixed: Mask,
-    agreement: F64,
+    names_agree: F64,
 ) -> Mask:
     """The exact check; ``mixed`` marks compilation-vs-story pairs (judged by Jaccard);
     pairs whose names and figures disagree (templated items) are never copies."""
-    return (agreement >= params.min_entity_agreement) & accept(
+    return (names_agree >= params.min_entity_agreement) & accept(
         shared,
         jaccard,
         containment,
@@ -117,10 +116,14 @@ def _cluster(
     compilation: Mask,
     params: DedupParams,
     stats: RunStats,
-) -> list[Group]:
-    """Chain-safe groups from verified edges: exact all-pairs inside each component."""
+) -> list[tuple[Group, F64 | None]]:
+    """Chain-safe groups from verified edges: exact all-pairs inside each component.
+
+    Each group comes with its members' shared-shingle matrix (None for a star-clustered
+    group), so the canonical step does not measure the same pairs again.
+    """
     priority = sets.sizes().astype(np.float64)
-    groups: list[Group] = []
+    groups: list[tuple[Group, F64 | None]] = []
     for component in components(len(sets), edges):
         if len(component) > params.max_exact_component:
             _warn(
@@ -129,25 +132,28 @@ def _cluster(
                 f"{params.max_exact_component}; star clustering used for it",
             )
             inside = np.isin(edges[:, 0], component)
-            groups.extend(star_groups(component, edges[inside], priority))
+            groups.extend((g, None) for g in star_groups(component, edges[inside], priority))
             continue
         shared, jaccard, containment = pairwise(sets, component)
         flags = compilation[component]
         mixed = flags[:, None] != flags[None, :]
-        agreement = agreement_matrix(entities, component, params.min_entities)
+        names = entities.sizes()[component]
+        names_agree = agreement(
+            pairwise(entities, component)[2], np.minimum.outer(names, names), params.min_entities
+        )
         similarity = np.where(mixed, jaccard, containment)
-        similarity[agreement < params.min_entity_agreement] = 0.0
+        similarity[names_agree < params.min_entity_agreement] = 0.0
         local = cluster_component(
             similarity,
-            _verified(params, shared, jaccard, containment, mixed, agreement),
+            _verified(params, shared, jaccard, containment, mixed, names_agree),
             link_threshold=params.link_threshold,
             core_containment=params.core_containment,
             priority=priority[component],
         )
-        groups.extend(
-            Group(center=component[g.center], members=tuple(component[m] for m in g.members))
-            for g in local
-        )
+        for g in local:
+            members = list(g.members)
+            group = Group(center=component[g.center], members=tuple(component[m] for m in members))
+            groups.append((group, shared[np.ix_(members, members)]))
     return groups
 
 
@@ -207,8 +213,13 @@ def _verified_pairs(
     pairs = candidate_pairs(keys, eligible=eligible)
     stats.candidate_pairs = int(pairs.shape[0])
     mixed = compilation[pairs[:, 0]] != compilation[pairs[:, 1]]
-    agreement = agreement_of_pairs(entities, pairs, params.min_entities)
-    verified = _verified(params, *measure_pairs(sets, pairs), mixed, agreement)
+    names = entities.sizes()
+    names_agree = agreement(
+        measure_pairs(entities, pairs)[2],
+        np.minimum(names[pairs[:, 0]], names[pairs[:, 1]]),
+        params.min_entities,
+    )
+    verified = _verified(params, *measure_pairs(sets, pairs), mixed, names_agree)
     stats.verified_pairs = int(np.count_nonzero(verified))
     report("verify", int(pairs.shape[0]))
     return pairs[verified]
@@ -233,12 +244,13 @@ def scan_articles(
     edges = _verified_pairs(sets, entities, compilation, params, stats, report)
     groups = _cluster(sets, entities, edges, compilation, params, stats)
     clusters: list[Cluster] = []
-    for group in sorted(groups, key=lambda g: g.members[0]):
+    for group, shared in sorted(groups, key=lambda gs: gs[0].members[0]):
         cluster = describe_cluster(
             [kept[i] for i in group.members],
             [evidence[i] for i in group.members],
             [sets.of(i) for i in group.members],
             center=group.members.index(group.center),
+            shared=shared,
         )
         if cluster.size > params.max_cluster_size:
             _warn(

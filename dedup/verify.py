@@ -43,26 +43,10 @@ def measure_pairs(sets: ShingleSets, pairs: npt.NDArray[np.int64]) -> tuple[F64,
     return shared, jaccard, containment
 
 
-def agreement(first: U64, second: U64, min_size: int) -> float:
-    """Share of the smaller set found in the larger; 1.0 (no evidence) below ``min_size``."""
-    if min(first.shape[0], second.shape[0]) < min_size:
-        return 1.0
-    return overlap(first, second)[2]
-
-
-def agreement_of_pairs(sets: ShingleSets, pairs: npt.NDArray[np.int64], min_size: int) -> F64:
-    return np.array(
-        [agreement(sets.of(a), sets.of(b), min_size) for a, b in pairs.tolist()], dtype=np.float64
-    )
-
-
-def agreement_matrix(sets: ShingleSets, nodes: Sequence[int], min_size: int) -> F64:
-    size = len(nodes)
-    matrix = np.ones((size, size), dtype=np.float64)
-    for i in range(size):
-        for j in range(i + 1, size):
-            matrix[i, j] = matrix[j, i] = agreement(sets.of(nodes[i]), sets.of(nodes[j]), min_size)
-    return matrix
+def agreement(containment: F64, smaller: npt.NDArray[np.int64], min_size: int) -> F64:
+    """Containment of the smaller set in the larger, or 1.0 (no evidence either way) where
+    the smaller set has fewer than ``min_size`` members."""
+    return np.where(smaller < min_size, 1.0, containment)
 
 
 def pairwise(sets: ShingleSets, nodes: Sequence[int]) -> tuple[F64, F64, F64]:
