@@ -48,7 +48,8 @@ shingles with any other story. Quote-sharing hosts are re-lexicalized the same w
 their own key, so only the wrapped quote is shared. Bases are cleaned lightly (page junk
 lines under 4 words, tables, a headline repeat, an existing "(AP)"-style dateline, credit
 and copyright lines, the Reuters "Reuter" signature), bases under 80 words are skipped, and
-a base that shares most of its sampled word 5-grams with an earlier one is skipped (real
+a base that shares 30% of the smaller one's sampled word 3-grams with an earlier one is
+skipped (real
 dumps hold re-sends and copies, which would otherwise be two gold clusters).
 
 Deterministic: the same bases, ``--articles`` and ``--seed`` give byte-identical files.

@@ -7,13 +7,15 @@ containment merges two groups only when their members overlap *on average*, so a
 contains several unrelated stories (a live file, a gallery, a digest) cannot glue them
 together. Then every member must be verified directly against the group's centre or one of
 its core members (near-complete copies of the centre); the rest leave as singletons.
-Components too large for an all-pairs matrix fall back to star clustering over the edges.
+Components too large for one all-pairs matrix are clustered neighbourhood by neighbourhood.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +25,7 @@ from scipy.sparse.csgraph import connected_components
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,52 +72,66 @@ def cluster_component(
     groups: list[Group] = []
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
-        if members.shape[0] < 2:
-            continue
-        group = _centred(members, similarity, verified, core_containment, priority)
-        if group is not None:
-            groups.append(group)
+        groups.extend(_centred(members, similarity, verified, core_containment, priority))
     return groups
 
 
 def _centred(
     members: I64, similarity: F64, verified: Mask, core_containment: float, priority: F64
-) -> Group | None:
-    """Keep the members verified against the centre or a core member of the group."""
-    listed = members.tolist()
-    scores = similarity[np.ix_(members, members)].sum(axis=1).tolist()
-    center = max(zip(listed, scores, strict=True), key=lambda ms: (ms[1], priority[ms[0]], -ms[0]))[
-        0
-    ]
-    core = [m for m in listed if m == center or similarity[m, center] >= core_containment]
-    kept = [
-        m
-        for m in listed
-        if m == center or verified[m, center] or any(verified[m, c] for c in core if c != m)
-    ]
-    if len(kept) < 2:
-        return None
-    return Group(center=center, members=tuple(kept))
+) -> list[Group]:
+    """Keep the members verified against the centre or a core member of the group; those
+    left out are grouped again among themselves."""
+    groups: list[Group] = []
+    while members.shape[0] >= 2:
+        listed = members.tolist()
+        scores = similarity[np.ix_(members, members)].sum(axis=1).tolist()
+        center = max(
+            zip(listed, scores, strict=True), key=lambda ms: (ms[1], priority[ms[0]], -ms[0])
+        )[0]
+        core = [m for m in listed if m == center or similarity[m, center] >= core_containment]
+        kept = [
+            m
+            for m in listed
+            if m == center or verified[m, center] or any(verified[m, c] for c in core if c != m)
+        ]
+        if len(kept) >= 2:
+            groups.append(Group(center=center, members=tuple(kept)))
+        members = members[~np.isin(members, kept)]
+    return groups
 
 
-def star_groups(nodes: list[int], pairs: I64, priority: F64) -> list[Group]:
-    """Fallback for huge components: repeatedly take the best-connected node and its
-    unassigned neighbours (a star: every member verified against the centre)."""
+def neighbourhood_groups(
+    nodes: list[int],
+    pairs: I64,
+    priority: F64,
+    cluster_exactly: Callable[[list[int]], list[tuple[Group, T]]],
+    *,
+    limit: int,
+) -> list[tuple[Group, T]]:
+    """Fallback for a component too large for one all-pairs matrix.
+
+    Nodes are visited by priority (longest text first). Each node not yet placed has its
+    unplaced neighbours (at most ``limit`` - 1, by priority) clustered exactly, all pairs,
+    by ``cluster_exactly``, and the group holding the node is kept. So every member is
+    checked against the others as in a small component, and a hub (a short text that a
+    stock sentence makes "contained" in many unrelated stories) never gathers them: star
+    clustering around the best-connected node made one such hub a 355-member false cluster.
+    """
     neighbours: dict[int, set[int]] = defaultdict(set)
     for left, right in pairs.tolist():
         neighbours[left].add(right)
         neighbours[right].add(left)
-    unassigned = set(nodes)
-    groups: list[Group] = []
-    while True:
-        degree = {n: len(neighbours[n] & unassigned) for n in unassigned}
-        best = max(
-            (n for n in unassigned if degree[n] > 0),
-            key=lambda n: (degree[n], float(priority[n]), -n),
-            default=None,
-        )
-        if best is None:
-            return groups
-        members = {best} | (neighbours[best] & unassigned)
-        unassigned -= members
-        groups.append(Group(center=best, members=tuple(sorted(members))))
+    by_priority = sorted(nodes, key=lambda n: (-float(priority[n]), n))
+    placed: set[int] = set()
+    groups: list[tuple[Group, T]] = []
+    for node in by_priority:
+        if node in placed:
+            continue
+        near = sorted(neighbours[node] - placed, key=lambda n: (-float(priority[n]), n))
+        if not near:
+            continue
+        for group, extra in cluster_exactly([node, *near[: limit - 1]]):
+            if node in group.members:
+                groups.append((group, extra))
+                placed.update(group.members)
+    return groups

@@ -14,8 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import adjusted_rand_score
-from sklearn.metrics.cluster import contingency_matrix, pair_confusion_matrix
 
 from dedup.records import GoldCluster, Prediction
 
@@ -62,6 +60,10 @@ def _f1(precision: float, recall: float) -> float:
 def score_clusters(gold: Mapping[str, str], predicted: Mapping[str, str]) -> Scores:
     """Scores on the ids of ``gold`` (id → gold label); ids missing from ``predicted`` are
     counted as singletons."""
+    # scikit-learn takes 2 s to import: only when scoring, not on every ``import dedup``
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.metrics.cluster import pair_confusion_matrix
+
     ids: Sequence[str] = sorted(gold)
     truth = [gold[i] for i in ids]
     guess = [predicted.get(i, f"missing:{i}") for i in ids]
@@ -89,6 +91,8 @@ def _bcubed(truth: Sequence[str], guess: Sequence[str]) -> tuple[float, float]:
     (precision) and the share of its gold cluster found in its predicted cluster (recall)."""
     if not truth:
         return 1.0, 1.0
+    from sklearn.metrics.cluster import contingency_matrix
+
     table = contingency_matrix(truth, guess, sparse=True).tocoo()
     counts = table.data.astype(np.float64)
     gold_sizes = np.asarray(table.sum(axis=1)).ravel()[table.row]
@@ -127,7 +131,8 @@ def evaluate(gold: Sequence[GoldCluster], predicted: Prediction) -> Evaluation:
         placed = predicted.cluster_of.get(anchor)
         if cluster.canonical_id and predicted.canonical_of:
             canonical_total += 1
-            canonical_hits += predicted.canonical_of.get(anchor, anchor) == cluster.canonical_id
+            accepted = {cluster.canonical_id, *cluster.canonical_alternatives}
+            canonical_hits += predicted.canonical_of.get(anchor, anchor) in accepted
         if cluster.origin and predicted.origin_of:
             origin_total += 1
             found = predicted.origin_of.get(placed) if placed is not None else None

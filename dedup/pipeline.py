@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from dedup.candidates import candidate_pairs
 from dedup.canonical import cluster_id_for, describe_cluster
-from dedup.cluster import Group, cluster_component, components, star_groups
+from dedup.cluster import Group, cluster_component, components, neighbourhood_groups
 from dedup.io.fields import FieldMap
 from dedup.io.readers import Record, read_records
 from dedup.minhash import band_keys, sign_batch
@@ -116,30 +116,21 @@ def _cluster(
     compilation: Mask,
     params: DedupParams,
     stats: RunStats,
-) -> list[tuple[Group, F64 | None]]:
+) -> list[tuple[Group, F64]]:
     """Chain-safe groups from verified edges: exact all-pairs inside each component.
 
-    Each group comes with its members' shared-shingle matrix (None for a star-clustered
-    group), so the canonical step does not measure the same pairs again.
+    Each group comes with its members' shared-shingle matrix, so the canonical step does not
+    measure the same pairs again.
     """
     priority = sets.sizes().astype(np.float64)
-    groups: list[tuple[Group, F64 | None]] = []
-    for component in components(len(sets), edges):
-        if len(component) > params.max_exact_component:
-            _warn(
-                stats,
-                f"a component of {len(component)} articles is larger than max_exact_component="
-                f"{params.max_exact_component}; star clustering used for it",
-            )
-            inside = np.isin(edges[:, 0], component)
-            groups.extend((g, None) for g in star_groups(component, edges[inside], priority))
-            continue
-        shared, jaccard, containment = pairwise(sets, component)
-        flags = compilation[component]
+
+    def cluster_exactly(nodes: list[int]) -> list[tuple[Group, F64]]:
+        shared, jaccard, containment = pairwise(sets, nodes)
+        flags = compilation[nodes]
         mixed = flags[:, None] != flags[None, :]
-        names = entities.sizes()[component]
+        names = entities.sizes()[nodes]
         names_agree = agreement(
-            pairwise(entities, component)[2], np.minimum.outer(names, names), params.min_entities
+            pairwise(entities, nodes)[2], np.minimum.outer(names, names), params.min_entities
         )
         similarity = np.where(mixed, jaccard, containment)
         similarity[names_agree < params.min_entity_agreement] = 0.0
@@ -148,12 +139,35 @@ def _cluster(
             _verified(params, shared, jaccard, containment, mixed, names_agree),
             link_threshold=params.link_threshold,
             core_containment=params.core_containment,
-            priority=priority[component],
+            priority=priority[nodes],
         )
+        found: list[tuple[Group, F64]] = []
         for g in local:
             members = list(g.members)
-            group = Group(center=component[g.center], members=tuple(component[m] for m in members))
-            groups.append((group, shared[np.ix_(members, members)]))
+            group = Group(center=nodes[g.center], members=tuple(nodes[m] for m in members))
+            found.append((group, shared[np.ix_(members, members)]))
+        return found
+
+    groups: list[tuple[Group, F64]] = []
+    for component in components(len(sets), edges):
+        if len(component) <= params.max_exact_component:
+            groups.extend(cluster_exactly(component))
+            continue
+        _warn(
+            stats,
+            f"a component of {len(component)} articles is larger than max_exact_component="
+            f"{params.max_exact_component}; clustered neighbourhood by neighbourhood",
+        )
+        inside = np.isin(edges[:, 0], component)
+        groups.extend(
+            neighbourhood_groups(
+                component,
+                edges[inside],
+                priority,
+                cluster_exactly,
+                limit=params.max_exact_component,
+            )
+        )
     return groups
 
 

@@ -135,12 +135,17 @@ class RunStats:
 
 @dataclass(frozen=True, slots=True)
 class GoldCluster:
-    """A labelled cluster: its ids and, where labelled, root origin and canonical."""
+    """A labelled cluster: its ids and, where labelled, root origin and canonical.
+
+    ``canonical_alternatives`` are members the labeller accepts as canonical too (copies as
+    complete and faithful as ``canonical_id`` when the origin's own page is absent).
+    """
 
     cluster_id: str
     ids: tuple[str, ...]
     origin: str | None = None
     canonical_id: str | None = None
+    canonical_alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dedup.cluster import cluster_component, components, star_groups
+from dedup.cluster import Group, cluster_component, components, neighbourhood_groups
 
 
 def symmetric(size: int, entries: dict[tuple[int, int], float]) -> np.ndarray:
@@ -62,7 +62,22 @@ def test_member_must_be_verified_against_centre_or_core() -> None:
     assert groups(matrix) == [(0, 1, 2)]
 
 
-def test_star_fallback_takes_best_connected_centre() -> None:
-    edges = np.array([[0, 1], [0, 2], [0, 3], [3, 4]])
-    found = star_groups([0, 1, 2, 3, 4], edges, np.zeros(5))
-    assert [(g.center, g.members) for g in found] == [(0, (0, 1, 2, 3))]
+def test_neighbourhood_fallback_never_lets_a_hub_gather_unrelated_stories() -> None:
+    # stories {0, 1} and {2, 3}; node 4 is a short hub linked to all of them (a stock
+    # sentence), and 0-1, 2-3 are the real copies.
+    story = {0: "a", 1: "a", 2: "b", 3: "b", 4: "hub"}
+    edges = np.array([[0, 1], [2, 3], [4, 0], [4, 1], [4, 2], [4, 3]])
+    priority = np.array([9.0, 8.0, 7.0, 6.0, 1.0])
+
+    def cluster_exactly(nodes: list[int]) -> list[tuple[Group, str]]:
+        by_story: dict[str, list[int]] = {}
+        for node in nodes:
+            by_story.setdefault(story[node], []).append(node)
+        return [
+            (Group(center=members[0], members=tuple(members)), label)
+            for label, members in by_story.items()
+            if len(members) > 1
+        ]
+
+    found = neighbourhood_groups([0, 1, 2, 3, 4], edges, priority, cluster_exactly, limit=10)
+    assert sorted((g.members, label) for g, label in found) == [((0, 1), "a"), ((2, 3), "b")]

@@ -60,16 +60,34 @@ def test_evaluate_counts_origin_and_canonical_on_multi_member_clusters() -> None
     assert result.scores.f1 == 1.0
 
 
+def test_canonical_alternatives_are_accepted() -> None:
+    predicted = Prediction(
+        cluster_of={"a": "x", "b": "x", "c": "x"},
+        canonical_of={"a": "b", "b": "b", "c": "b"},
+        origin_of={"x": "AFP"},
+    )
+    strict = GoldCluster("g1", ("a", "b", "c"), canonical_id="a")
+    lenient = GoldCluster("g1", ("a", "b", "c"), canonical_id="a", canonical_alternatives=("b",))
+    assert evaluate([strict], predicted).canonical_hits == 0
+    assert evaluate([lenient], predicted).canonical_hits == 1
+
+
 def test_gold_in_both_layouts(tmp_path: Path) -> None:
     clusters = write_lines(
         tmp_path / "clusters.jsonl",
-        [{"cluster_id": "c1", "ids": ["a", "b"], "origin": "AP", "canonical_id": "a"}],
+        [
+            {"cluster_id": "c1", "ids": ["a", "b"], "origin": "AP", "canonical_id": "a"},
+            {"cluster_id": "c2", "ids": ["c", "d"], "canonical_alternatives": ["d"]},
+        ],
     )
     articles = write_lines(
         tmp_path / "newscopy.jsonl",
         [{"idx": 1, "cluster": 7}, {"idx": 2, "cluster": 7}, {"idx": 3, "cluster": 9}],
     )
-    assert read_gold(clusters) == [GoldCluster("c1", ("a", "b"), "AP", "a")]
+    assert read_gold(clusters) == [
+        GoldCluster("c1", ("a", "b"), "AP", "a"),
+        GoldCluster("c2", ("c", "d"), canonical_alternatives=("d",)),
+    ]
     assert read_gold(articles) == [GoldCluster("7", ("1", "2")), GoldCluster("9", ("3",))]
 
 

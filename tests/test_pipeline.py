@@ -497,3 +497,27 @@ def test_templated_items_with_different_names_and_figures_are_not_copies() -> No
         ]
     )
     assert cluster_sets(result) == {frozenset({"first", "first-copy"})}
+
+
+STOCK_SENTENCE = (
+    "The office said in a statement late on Tuesday that it was monitoring the situation "
+    "closely and would give further details in the coming days."
+)
+
+
+def test_a_stock_sentence_hub_does_not_glue_a_large_component() -> None:
+    # a short page that is little more than a stock sentence is "contained" in every story
+    # carrying that sentence, so it links them all into one component; the fallback for
+    # components over max_exact_component must not let it gather those stories
+    stories = {"afp": AFP_TEXT, "reuters": REUTERS_TEXT, "ferry": FERRY_TEXT}
+    articles = [Article(id="hub", text=f"Updated: 22 minutes ago\n\n{STOCK_SENTENCE}")]
+    for name, text in stories.items():
+        articles.append(Article(id=name, text=f"{text}\n\n{STOCK_SENTENCE}"))
+        articles.append(Article(id=f"{name}-copy", text=f"{text}\n\n{STOCK_SENTENCE}\n\nShare"))
+    result = scan_articles(articles, DedupParams(max_exact_component=3))
+    assert "clustered neighbourhood by neighbourhood" in result.stats.warnings[0]
+    found = cluster_sets(result)
+    for name in stories:
+        assert any({name, f"{name}-copy"} <= cluster for cluster in found)
+    for cluster in found:
+        assert len({member.split("-")[0] for member in cluster} - {"hub"}) == 1

@@ -122,25 +122,29 @@ def clean_base(title: str, text: str) -> Base | None:
     return Base(title, tuple(paras))
 
 
-def _sample5(paragraphs: Sequence[str], cache: dict[str, int]) -> set[int]:
-    """Hashes of about one in eight word 5-grams, sampled by hash value (so the same 5-gram
-    is sampled in every text). Words are coded by CRC-32 and tuples of ints hash the same in
-    every process, so the sample is deterministic."""
+def _sample3(paragraphs: Sequence[str], cache: dict[str, int]) -> set[int]:
+    """Hashes of about one in four word 3-grams, sampled by hash value (so the same 3-gram
+    is sampled in every text; dense enough that an edited re-send of an 80-word item still
+    shows). Words are coded by CRC-32 and tuples of ints hash the same in every process, so
+    the sample is deterministic."""
     words = " ".join(paragraphs).lower().split()
     codes = list(map(cache.get, words))
     if None in codes:
         for i, word in enumerate(words):
             if codes[i] is None:
                 codes[i] = cache[word] = zlib.crc32(word.encode())
-    grams = zip(codes, codes[1:], codes[2:], codes[3:], codes[4:], strict=False)
-    return {h for h in map(hash, grams) if not h & 7}
+    grams = zip(codes, codes[1:], codes[2:], strict=False)
+    return {h for h in map(hash, grams) if not h & 3}
 
 
 def build_pool(base_texts: Iterable[tuple[str, str]]) -> BasePool:
-    """Clean every (title, text); skip short ones and near-duplicates of an earlier base
-    (30% or more of its sampled word 5-grams already seen in one earlier base)."""
+    """Clean every (title, text); skip short ones and near-duplicates of an earlier base:
+    30% or more of the smaller one's sampled word 3-grams shared with one earlier base (a
+    short base inside a longer one, or a longer one holding an earlier short one). A 3-gram
+    remembers its first eight bases; one found in more is too common to tell copies apart."""
     pool = BasePool([], [])
-    owner: dict[int, int] = {}
+    owners: dict[int, list[int]] = {}
+    sample_sizes: list[int] = []
     cache: dict[str, int] = {}
     for title, text in base_texts:
         pool.read += 1
@@ -148,19 +152,24 @@ def build_pool(base_texts: Iterable[tuple[str, str]]) -> BasePool:
         if base is None:
             pool.skipped_short += 1
             continue
-        sample = _sample5(base.paragraphs, cache)
+        sample = _sample3(base.paragraphs, cache)
         hits: dict[int, int] = {}
         for h in sample:
-            got = owner.get(h)
-            if got is not None:
-                hits[got] = hits.get(got, 0) + 1
-        if hits and max(hits.values()) >= max(2, 0.3 * len(sample)):
+            for earlier in owners.get(h, ()):
+                hits[earlier] = hits.get(earlier, 0) + 1
+        if any(
+            shared >= max(2, 0.3 * min(len(sample), sample_sizes[earlier]))
+            for earlier, shared in hits.items()
+        ):
             pool.skipped_duplicate += 1
             continue
         index = len(pool.bases)
         for h in sample:
-            owner.setdefault(h, index)
+            found = owners.setdefault(h, [])
+            if len(found) < 8:
+                found.append(index)
         pool.bases.append(base)
+        sample_sizes.append(len(sample))
     vocab = {w for w in cache if len(w) >= 4 and w.isalpha() and w.isascii()} - STOP
     pool.vocabulary = sorted(vocab) or ["story"]
     return pool

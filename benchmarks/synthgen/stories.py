@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from .outlets import (
     _AGENCY_WEIGHTS,
@@ -169,7 +170,12 @@ class _StoryGenerator(_Pages):
             f"{what}; origin page {'present' if present else 'absent'}; "
             f"{len(pages) - (1 if present else 0)} copies ({scrapers} scraper, {trimmed} abridged)"
         )
-        gold = self._gold(pages, origin, canonical.record["id"], note, alternatives)
+        named = present or any(_names_origin(p.record, agency, outlet_origin) for p in pages)
+        if not named:
+            note += "; no record names the origin"
+        gold = self._gold(
+            pages, origin if named else None, canonical.record["id"], note, alternatives
+        )
         story_kind = kind if kind != "wire" or agency else "outlet"
         return Story(tuple(p.record for p in pages), gold, story_kind)
 
@@ -323,6 +329,25 @@ class _StoryGenerator(_Pages):
             added=parent.added + len(lines) - 1,
             order=order,
         )
+
+
+def _names_origin(
+    record: dict[str, Any], agency: Agency | None, outlet_origin: OutletOrigin | None
+) -> bool:
+    """Whether a page names its story's origin anywhere (credit, dateline, disclaimer,
+    byline, republication note, link): without such a page the gold leaves ``origin`` empty,
+    since no method could name it."""
+    text = f"{record.get('title') or ''}\n{record['text']}"
+    if agency is not None:
+        names = [re.escape(agency.name)] + (["Associated Press"] if agency.name == "AP" else [])
+        if agency.name == "AFP":
+            names.append(r"^bur-")
+        return re.search(rf"\b(?:{'|'.join(names)})", text, re.MULTILINE) is not None
+    assert outlet_origin is not None
+    note = max((outlet_origin.note or "").split("{title}"), key=len).strip()
+    return bool(note and note in text) or bool(
+        record.get("source_link") and outlet_origin.domain in str(record["source_link"])
+    )
 
 
 def _letters(r: random.Random, n: int) -> str:

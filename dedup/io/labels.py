@@ -1,8 +1,8 @@
 """Reading gold labels and predictions for ``dedup eval``.
 
 Gold, JSON Lines, one of two layouts (detected per line):
-- clusters: ``{"cluster_id", "ids": [...], "origin"?, "canonical_id"?}`` (our own format, and
-  the helsinki labels');
+- clusters: ``{"cluster_id", "ids": [...], "origin"?, "canonical_id"?,
+  "canonical_alternatives"?: [...]}`` (our own format, the helsinki labels', the simulator's);
 - articles: one record per article with an id field and a cluster field, as NEWS-COPY is
   usually distributed (``{"idx": 17, "cluster": 4, ...}``).
 
@@ -61,6 +61,12 @@ def _text(value: object) -> str | None:
     return None
 
 
+def _texts(values: object) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        return ()
+    return tuple(t for t in map(_text, values) if t is not None)
+
+
 def read_gold(
     path: PathLike, *, id_field: str = "id", cluster_field: str = "cluster"
 ) -> list[GoldCluster]:
@@ -70,11 +76,13 @@ def read_gold(
     grouped: dict[str, list[str]] = defaultdict(list)
     for number, row in _rows(path):
         if isinstance(row.get("ids"), list):
-            ids = tuple(i for i in (_text(v) for v in row["ids"]) if i is not None)
-            cluster_id = _text(row.get("cluster_id")) or f"{name}:{number}"
             clusters.append(
                 GoldCluster(
-                    cluster_id, ids, _text(row.get("origin")), _text(row.get("canonical_id"))
+                    _text(row.get("cluster_id")) or f"{name}:{number}",
+                    _texts(row["ids"]),
+                    _text(row.get("origin")),
+                    _text(row.get("canonical_id")),
+                    _texts(row.get("canonical_alternatives")),
                 )
             )
             continue
