@@ -13,7 +13,6 @@ import re
 import sys
 import unicodedata
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
@@ -141,14 +140,38 @@ class _Hit:
 #: families whose lines may credit an agency anywhere in them ("X and AP contributed").
 _SEARCHED_FAMILIES = frozenset({"credit", "rights", "disclaimer", "republication"})
 
-_BY_ZONE: dict[Zone, tuple[LinePattern, ...]] = {
-    zone: tuple(p for p in LINE_PATTERNS if p.zone == zone) for zone in ("head", "tail", "anywhere")
+
+@dataclass(frozen=True, slots=True)
+class _ZonePatterns:
+    """A zone's patterns in order, and one alternation of them all: most lines match none,
+    and one fullmatch of the alternation says so in a single call."""
+
+    patterns: tuple[LinePattern, ...]
+    any_of: re.Pattern[str]
+    max_len: int
+
+    @classmethod
+    def of(cls, zone: Zone) -> _ZonePatterns:
+        patterns = tuple(p for p in LINE_PATTERNS if p.zone == zone)
+        alternatives = (
+            f"(?{'i' if p.regex.flags & re.IGNORECASE else ''}:"
+            f"{_NAMED_GROUP.sub('(?:', p.regex.pattern)})"
+            for p in patterns
+        )
+        return cls(patterns, re.compile("|".join(alternatives)), max(p.max_len for p in patterns))
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_BY_ZONE: dict[Zone, _ZonePatterns] = {
+    zone: _ZonePatterns.of(zone) for zone in ("head", "tail", "anywhere")
 }
 
 
-def _match(text: str, patterns: Iterable[LinePattern], pos: int) -> _Hit | None:
+def _match(text: str, zone: _ZonePatterns, pos: int) -> _Hit | None:
     """The first pattern fullmatching a line, with the agency it names (if any)."""
-    for pattern in patterns:
+    if len(text) > zone.max_len or zone.any_of.fullmatch(text) is None:
+        return None
+    for pattern in zone.patterns:
         if len(text) > pattern.max_len:
             continue
         m = pattern.regex.fullmatch(text)
