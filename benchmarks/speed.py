@@ -33,7 +33,9 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -50,7 +52,10 @@ from dedup.normalize import normalize
 from dedup.params import DedupParams
 from dedup.pipeline import scan_articles
 from dedup.records import Article
-from dedup.shingle import ShingleSets, hash_shingle32, shingle_batch, tokenize
+from dedup.shingle import ShingleSets, entity_batch, hash_shingle32, shingle_batch, tokenize
+
+sys.path.insert(0, str(Path(__file__).parent))
+import anchors
 
 MIB = 1 << 20
 SOURCES = (
@@ -326,6 +331,241 @@ def bench_pipeline(
     return scanned, note
 
 
+# --- 4. the floor and rensa -----------------------------------------------------------------
+
+
+def floor_shingles(bodies: list[str], params: DedupParams) -> ShingleSets:
+    """The floor of any MinHash pipeline: tokenize and hash the shingles, no permutations."""
+    return shingle_batch(bodies, params.shingle_size)
+
+
+def sign_rensa(bodies: list[str], params: DedupParams) -> list[Any]:
+    """rensa's R-MinHash (Rust), fed the same 3-gram strings, one object per document."""
+    from rensa import RMinHash
+
+    signatures = []
+    for body in bodies:
+        minhash = RMinHash(num_perm=params.num_perm, seed=params.seed)
+        minhash.update(three_grams(body))
+        signatures.append(minhash.digest())
+    return signatures
+
+
+def bench_floor(
+    bodies: list[str], params: DedupParams, repeat: int, dedup_signing: Measurement
+) -> list[tuple[Measurement, str]]:
+    floor, _ = measure(
+        "floor: tokenize + hash shingles",
+        len(bodies),
+        lambda: floor_shingles(bodies, params),
+        repeat,
+    )
+    rows = [
+        (floor, "1.0x (reference)"),
+        (dedup_signing, f"signing stage is {dedup_signing.seconds / floor.seconds:.2f}x the floor"),
+    ]
+    try:
+        import rensa  # noqa: F401
+    except ImportError:
+        print("  rensa is not installed: its row is skipped (pip install rensa)", file=sys.stderr)
+        return rows
+    rensa_row, _ = measure(
+        f"rensa {version('rensa')} RMinHash",
+        len(bodies),
+        lambda: sign_rensa(bodies, params),
+        repeat,
+    )
+    rows.append((rensa_row, speed_ratio(dedup_signing, rensa_row)))
+    return rows
+
+
+# --- 5. end to end, side by side ---------------------------------------------------------------
+
+_RUNNER = """
+import resource, runpy, sys
+sys.argv = ["dedup", *sys.argv[1:]]
+try:
+    runpy.run_module("dedup", run_name="__main__")
+except SystemExit as stop:
+    if stop.code:
+        raise
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"RSS {own} {workers}", file=sys.stderr)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CliRun:
+    """One ``dedup scan`` in a fresh process: wall time, peak RSS, and its stage split."""
+
+    docs: int
+    input_bytes: int
+    seconds: float
+    main_rss_kib: int
+    worker_rss_kib: int
+    stages: dict[str, float]
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.docs / self.seconds
+
+    @property
+    def mb_per_second(self) -> float:
+        return self.input_bytes / 1e6 / self.seconds
+
+
+def run_cli_scan(path: Path, workers: int, folder: Path) -> CliRun:
+    """``dedup scan PATH`` as a user runs it (clusters written, summary JSON), timed."""
+    summary = folder / "summary.json"
+    command = [
+        sys.executable, "-c", _RUNNER, "scan", str(path), "-o", str(folder / "clusters.jsonl"),
+        "--summary-json", str(summary), "--quiet", "--workers", str(workers),
+    ]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - started
+    rss_line = next(line for line in done.stderr.splitlines() if line.startswith("RSS "))
+    own, children = (int(v) for v in rss_line.split()[1:])
+    stats = json.loads(summary.read_text())
+    return CliRun(
+        docs=stats["articles"],
+        input_bytes=path.stat().st_size,
+        seconds=seconds,
+        main_rss_kib=own,
+        worker_rss_kib=children,
+        stages=stats.get("stage_seconds", {}),
+    )
+
+
+def median_run(path: Path, workers: int, folder: Path, repeat: int) -> CliRun:
+    runs = sorted(
+        (run_cli_scan(path, workers, folder) for _ in range(repeat)), key=lambda r: r.seconds
+    )
+    return runs[len(runs) // 2]
+
+
+def datasketch_per_update(docs: list[tuple[str, str]]) -> dict[str, str]:
+    """datasketch as usually wired, strictly: ``MinHash(128).update`` per word 5-gram of the
+    lower-cased text, ``MinHashLSH(threshold=0.5)`` insert all then query each, union-find."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    signatures = []
+    for index, (_, text) in enumerate(docs):
+        minhash = MinHash(num_perm=128)
+        for gram in anchors._datasketch_shingles(text):
+            minhash.update(gram)
+        lsh.insert(index, minhash)
+        signatures.append(minhash)
+    uf = anchors._UnionFind(len(docs))
+    for index, minhash in enumerate(signatures):
+        for other in lsh.query(minhash):
+            uf.union(index, other)
+    return uf.labels(docs)
+
+
+def write_corpus(articles: list[Article], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for a in articles:
+            row = {"id": a.id, "text": a.text, "title": a.title, "url": a.url, "outlet": a.outlet}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def print_cli_run(name: str, run: CliRun) -> None:
+    print(
+        f"  {name:<38} {run.docs:>7} {run.seconds:>8.2f} {run.docs_per_second:>9.0f} "
+        f"{run.mb_per_second:>7.2f} {run.main_rss_kib / 1024:>9.0f} "
+        f"{run.worker_rss_kib / 1024:>10.0f}"
+    )
+
+
+def stage_split(run: CliRun) -> str:
+    total = sum(run.stages.values()) or 1.0
+    parts = [
+        f"{name} {seconds:.2f} s ({seconds / total:.0%})" for name, seconds in run.stages.items()
+    ]
+    return ", ".join(parts)
+
+
+def serial_split(articles: list[Article], params: DedupParams) -> str:
+    """The per-article stages one after another in this process (the CLI overlaps them)."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    normalized = [normalize(a.text, title=a.title, pointer=a.pointer) for a in articles]
+    timings["normalize"] = time.perf_counter() - started
+    bodies = [n.body for n in normalized]
+    started = time.perf_counter()
+    sets = shingle_batch(bodies, params.shingle_size)
+    timings["shingle"] = time.perf_counter() - started
+    started = time.perf_counter()
+    entity_batch(bodies)
+    timings["names"] = time.perf_counter() - started
+    started = time.perf_counter()
+    sign_batch(sets, num_perm=params.num_perm, seed=params.seed)
+    timings["sign"] = time.perf_counter() - started
+    n = len(articles)
+    return ", ".join(f"{k} {v / n * 1e6:.0f} µs/doc" for k, v in timings.items())
+
+
+def bench_end_to_end(
+    articles: list[Article], params: DedupParams, repeat: int, usual_docs: int, workers: int
+) -> None:
+    print()
+    print("5. End to end on the same corpus, each run a fresh process (median of runs)")
+    print(
+        f"  {'method':<38} {'docs':>7} {'seconds':>8} {'docs/s':>9} {'MB/s':>7} "
+        f"{'main MiB':>9} {'worker MiB':>10}"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder) / "corpus.jsonl"
+        write_corpus(articles, corpus)
+        runs = {w: median_run(corpus, w, Path(folder), repeat) for w in sorted({1, workers})}
+    for w, run in runs.items():
+        print_cli_run(f"dedup scan --workers {w}", run)
+    best = runs[workers]
+    subset = [(a.id, a.text) for a in articles[:usual_docs]]
+    started = time.perf_counter()
+    datasketch_per_update(subset)
+    usual_seconds = time.perf_counter() - started
+    usual_rate = len(subset) / usual_seconds
+    print(
+        f"  {'datasketch as usually used':<38} {len(subset):>7} {usual_seconds:>8.2f} "
+        f"{usual_rate:>9.0f}   (first {len(subset)} docs; MinHash.update per 5-gram, "
+        "MinHashLSH 0.5, union-find)"
+    )
+    print(
+        f"  dedup --workers {workers} is {best.docs_per_second / usual_rate:.0f}x the datasketch "
+        "pipeline's docs/s (dedup also normalizes, verifies and picks canonicals)"
+    )
+    print(f"  stage split, --workers {workers}: {stage_split(best)}")
+    print(f"  per-article stages one after another here: {serial_split(articles, params)}")
+
+
+# --- 6. scale curve -----------------------------------------------------------------------------
+
+
+def bench_scale(data: Path, sizes: list[int], workers: int) -> None:
+    """``dedup scan`` on simulator output of each size (generated into a temporary folder)."""
+    import synth
+
+    print()
+    print(f"6. Scale curve: dedup scan --workers {workers} on GENERATED simulator output (seed 1)")
+    print(
+        f"  {'articles':<38} {'docs':>7} {'seconds':>8} {'docs/s':>9} {'MB/s':>7} "
+        f"{'main MiB':>9} {'worker MiB':>10}"
+    )
+    bases = [data / name for name in ("reuters21578/articles.jsonl", "helsinki/articles.jsonl")]
+    pool = synth.build_pool(synth.read_bases(bases))
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            corpus, gold = Path(folder) / "synth.jsonl", Path(folder) / "gold.jsonl"
+            synth.write(pool, corpus, gold, articles=size, seed=1)
+            run = run_cli_scan(corpus, workers, Path(folder))
+        print_cli_run(f"{size:,}", run)
+        print(f"    stages: {stage_split(run)}")
+
+
 # --- output ---------------------------------------------------------------------------------
 
 
@@ -368,9 +608,26 @@ def main() -> None:
         default=200,
         help="documents for datasketch's per-update path (default 200)",
     )
+    parser.add_argument(
+        "--usual-docs",
+        type=int,
+        default=1000,
+        help="documents for the datasketch-as-usually-used pipeline (default 1000)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="dedup scan --workers (default: all)",
+    )
+    parser.add_argument(
+        "--scale",
+        default="10000",
+        help="comma-separated simulator sizes for the scale curve, e.g. 10000,100000 ('' = none)",
+    )
     args = parser.parse_args()
-    if args.docs < 1 or args.repeat < 1 or args.slow_docs < 1:
-        parser.error("--docs, --repeat and --slow-docs must be positive")
+    if min(args.docs, args.repeat, args.slow_docs, args.usual_docs, args.workers) < 1:
+        parser.error("--docs, --repeat, --slow-docs, --usual-docs and --workers must be positive")
 
     params = DedupParams()
     articles, described = load_articles(args.data, args.docs)
@@ -429,9 +686,19 @@ def main() -> None:
         print(f"  {note}")
 
     scanned, note = bench_pipeline(articles, params, args.repeat)
-    header("3. Whole pipeline", "")
+    header("3. Whole pipeline in this process (scan_articles, default workers)", "")
     row(scanned, "")
     print(f"  {note}")
+
+    header("4. Signing against the floor (and rensa, if installed)", "")
+    dedup_signing = signing[0][0]
+    for measured, ratio in bench_floor(bodies, params, args.repeat, dedup_signing):
+        row(measured, ratio)
+
+    bench_end_to_end(articles, params, args.repeat, args.usual_docs, args.workers)
+    sizes = [int(size) for size in args.scale.split(",") if size.strip()]
+    if sizes:
+        bench_scale(args.data, sizes, args.workers)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"\nprocess peak RSS over the whole benchmark: {peak_rss:.0f} MiB")
     sys.stdout.flush()

@@ -54,7 +54,9 @@ def candidate_pairs(
     order = np.argsort(flat_keys, kind="stable")
     sorted_keys = flat_keys[order]
     members = flat_docs[order]
-    _, group_starts, group_sizes = np.unique(sorted_keys, return_index=True, return_counts=True)
+    boundaries = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+    group_starts = np.concatenate([[0], boundaries]).astype(np.int64)
+    group_sizes = np.diff(np.concatenate([group_starts, [sorted_keys.shape[0]]]))
     shared = group_sizes > 1
     group_starts, group_sizes = group_starts[shared], group_sizes[shared]
     small = group_sizes <= max_bucket

@@ -172,6 +172,10 @@ def scan_command(
     strict: Annotated[
         bool, typer.Option(help="Fail on the first bad record instead of skipping it.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(min=0, help="Processes for normalizing and signing; 0 = every core."),
+    ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:
     """Cluster copies of the same story and point each cluster to its canonical source.
@@ -212,7 +216,7 @@ def scan_command(
                 paths,
                 params,
                 fields=fields,
-                options=RunOptions(strict=strict),
+                options=RunOptions(strict=strict, workers=workers),
                 on_reject=reporter,
                 progress=progress,
             )

@@ -62,18 +62,34 @@ def cluster_component(
     ``containment[i, j]`` is the share of the smaller of i, j found in the other;
     ``verified[i, j]`` says whether the pair passed the exact check.
     """
-    from scipy.cluster.hierarchy import fcluster, linkage  # 0.6 s to import: only when needed
-    from scipy.spatial.distance import squareform
-
     similarity = containment.copy()
     np.fill_diagonal(similarity, 1.0)
+    if similarity.shape[0] == 2:  # most components: one verified pair, nothing to link
+        return _centred(np.arange(2), similarity, verified, core_containment, priority)
+    from scipy.cluster.hierarchy import linkage  # 0.6 s to import: only when needed
+    from scipy.spatial.distance import squareform
+
     tree = linkage(squareform(1.0 - similarity, checks=False), method="average")
-    labels = fcluster(tree, t=1.0 - link_threshold, criterion="distance")
     groups: list[Group] = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
+    for members in _flat_clusters(tree, 1.0 - link_threshold):
         groups.extend(_centred(members, similarity, verified, core_containment, priority))
     return groups
+
+
+def _flat_clusters(tree: F64, max_distance: float) -> list[I64]:
+    """The clusters of a linkage tree cut at ``max_distance`` (scipy's ``fcluster`` with
+    criterion "distance", which costs more than the linkage on a small component). Average
+    linkage is monotone, so they are the unions made by the merges at or under the cut."""
+    n = tree.shape[0] + 1
+    owner = list(range(2 * n - 1))
+    for step, (left, right, distance, _) in enumerate(tree.tolist()):
+        if distance > max_distance:
+            break
+        owner[int(left)] = owner[int(right)] = n + step
+    for node in range(2 * n - 2, -1, -1):  # a merge's id is larger than its children's
+        owner[node] = owner[owner[node]] if owner[node] != node else node
+    labels = np.asarray(owner[:n])
+    return [np.flatnonzero(labels == label) for label in np.unique(labels)]
 
 
 def _centred(

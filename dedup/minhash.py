@@ -3,8 +3,8 @@
 Signatures follow datasketch's default ``affine32`` scheme bit for bit (MurmurHash3 fmix32
 pre-mix, then ``a*h + b`` modulo 2**32 with datasketch's own permutation parameters), so a
 signature here equals ``datasketch.MinHash(num_perm, seed, hashfunc=hash_shingle32)`` fed the
-same k-grams. The work is chunked: a chunk and its temporaries take about
-``3 * chunk_shingles * num_perm * 4`` bytes (6 MiB at the defaults).
+same k-grams. The loop is compiled (``_kernels.minhash``): one pass over each document's
+shingles, one running minimum per permutation, no temporaries beyond the output.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from dedup import _kernels
 from dedup.shingle import ShingleSets
 
 U32 = npt.NDArray[np.uint32]
 U64 = npt.NDArray[np.uint64]
 
 EMPTY_VALUE = np.uint32(0xFFFFFFFF)
-_DEFAULT_CHUNK = 1 << 12
 
 
 @lru_cache(maxsize=16)
@@ -44,23 +44,12 @@ def _fmix32(values: U32) -> U32:
     return values ^ (values >> np.uint32(16))
 
 
-def sign_batch(
-    sets: ShingleSets, *, num_perm: int, seed: int, chunk_shingles: int = _DEFAULT_CHUNK
-) -> U32:
+def sign_batch(sets: ShingleSets, *, num_perm: int, seed: int) -> U32:
     """MinHash signatures (n_docs x num_perm, uint32); a document with no shingles gets all-max."""
     a, b = permutations(num_perm, seed)
-    n_docs = len(sets)
-    signatures = np.full((n_docs, num_perm), EMPTY_VALUE, dtype=np.uint32)
+    signatures = np.full((len(sets), num_perm), EMPTY_VALUE, dtype=np.uint32)
     premixed = _fmix32((sets.values & np.uint64(0xFFFFFFFF)).astype(np.uint32))
-    owners = np.repeat(np.arange(n_docs, dtype=np.int64), sets.sizes())
-    for start in range(0, premixed.shape[0], chunk_shingles):
-        stop = min(start + chunk_shingles, premixed.shape[0])
-        permuted = premixed[start:stop, None] * a[None, :] + b[None, :]
-        chunk_owners = owners[start:stop]
-        starts = np.flatnonzero(np.r_[True, chunk_owners[1:] != chunk_owners[:-1]])
-        minima = np.minimum.reduceat(permuted, starts, axis=0)
-        docs = chunk_owners[starts]
-        signatures[docs] = np.minimum(signatures[docs], minima)
+    _kernels.minhash(premixed, sets.offsets, a, b, signatures)
     return signatures
 
 

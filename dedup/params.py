@@ -17,11 +17,19 @@ NORMALIZER_VERSION = 1
 HASH_SCHEME = "xxh64-token/kgram-mix64/datasketch-affine32"
 
 
+#: datasketch's answer for the default settings, kept here because its numerical
+#: integration takes a second at every start (a test checks it still agrees)
+_KNOWN_BANDS = {(0.2, 256, 0.1, 0.9): (76, 2)}
+
+
 @lru_cache(maxsize=64)
 def optimal_bands(
     threshold: float, num_perm: int, fp_weight: float, fn_weight: float
 ) -> tuple[int, int]:
     """bands x rows minimising weighted false positive/negative areas (datasketch's optimiser)."""
+    known = _KNOWN_BANDS.get((threshold, num_perm, round(fp_weight, 6), fn_weight))
+    if known is not None:
+        return known
     from datasketch.lsh import _optimal_param  # datasketch's own optimiser, not re-derived
 
     bands, rows = _optimal_param(threshold, num_perm, fp_weight, fn_weight)
@@ -114,5 +122,7 @@ class DedupParams:
 class RunOptions:
     """How a run is carried out; never changes its results."""
 
-    batch_size: int = 2048
+    batch_size: int = 1000
     strict: bool = False
+    #: processes for the per-article work; 0 means every core this process may use
+    workers: int = 0

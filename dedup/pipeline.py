@@ -10,7 +10,9 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
+from itertools import islice
 
 import numpy as np
 import numpy.typing as npt
@@ -18,13 +20,14 @@ import numpy.typing as npt
 from dedup.candidates import candidate_pairs
 from dedup.canonical import cluster_id_for, describe_cluster
 from dedup.cluster import Group, cluster_component, components, neighbourhood_groups
+from dedup.engines.local import map_ordered
 from dedup.io.fields import FieldMap
 from dedup.io.readers import Record, read_records
-from dedup.minhash import band_keys, sign_batch
-from dedup.normalize import normalize
+from dedup.minhash import band_keys
 from dedup.params import DedupParams, RunOptions
+from dedup.prepare import PreparedBatch, prepare_batch, warm_up
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
-from dedup.shingle import ShingleSets, entity_batch, shingle_batch
+from dedup.shingle import ShingleSets
 from dedup.verify import (
     F64,
     accept,
@@ -171,61 +174,71 @@ def _cluster(
     return groups
 
 
-def _normalize_and_shingle(
+def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(articles)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _prepare(
     articles: Iterable[Article],
     params: DedupParams,
     options: RunOptions,
     stats: RunStats,
     report: Progress,
-) -> tuple[list[Article], list[Evidence], ShingleSets, ShingleSets]:
-    """Stream the articles once: normalize each, shingle them batch by batch."""
+) -> tuple[list[Article], PreparedBatch]:
+    """Stream the articles once, batch by batch, through ``prepare_batch`` on the engine."""
     kept: list[Article] = []
-    evidence: list[Evidence] = []
-    parts: list[ShingleSets] = []
-    entity_parts: list[ShingleSets] = []
-    bodies: list[str] = []
-    for article in articles:
-        normalized = normalize(article.text, title=article.title, pointer=article.pointer)
-        kept.append(article)
-        evidence.append(normalized.evidence)
-        stats.boilerplate_kept += normalized.evidence.kept_boilerplate
-        body = normalized.body
-        if len(body) > params.max_body_chars:
-            body = body[: params.max_body_chars]
-            stats.truncated += 1
-        bodies.append(body)
-        report("read", 1)
-        if len(bodies) >= options.batch_size:
-            parts.append(shingle_batch(bodies, params.shingle_size))
-            entity_parts.append(entity_batch(bodies))
-            bodies = []
-    parts.append(shingle_batch(bodies, params.shingle_size))
-    entity_parts.append(entity_batch(bodies))
+    parts: list[PreparedBatch] = []
+    work = partial(prepare_batch, params=params)
+    warm_up(params)
+    batches = _batches(articles, options.batch_size)
+    for batch, prepared in map_ordered(work, batches, workers=options.workers):
+        kept.extend(replace(article, text="") for article in batch)  # the text is done with
+        parts.append(prepared)
+        stats.boilerplate_kept += sum(e.kept_boilerplate for e in prepared.evidence)
+        report("read", len(batch))
+    prepared = PreparedBatch.concat(parts, params.num_perm)
+    stats.truncated = prepared.truncated
     if stats.truncated:
         _warn(
             stats,
             f"{stats.truncated:,} texts longer than max_body_chars={params.max_body_chars:,} "
             "were compared on their first max_body_chars characters only",
         )
-    return kept, evidence, ShingleSets.concat(parts), ShingleSets.concat(entity_parts)
+    return kept, prepared
+
+
+class _Stopwatch:
+    """Wall time of consecutive stages, into ``RunStats.stage_seconds``."""
+
+    def __init__(self, stats: RunStats) -> None:
+        self.stats = stats
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stats.stage_seconds[stage] = round(now - self.last, 3)
+        self.last = now
 
 
 def _verified_pairs(
-    sets: ShingleSets,
-    entities: ShingleSets,
+    prepared: PreparedBatch,
     compilation: Mask,
     params: DedupParams,
     stats: RunStats,
     report: Progress,
+    watch: _Stopwatch,
 ) -> npt.NDArray[np.int64]:
     """Candidate pairs from LSH bands, kept when the exact check accepts them."""
+    sets, entities = prepared.shingles, prepared.entities
     eligible = sets.sizes() >= params.min_shingles
     stats.too_short = int(np.count_nonzero(~eligible))
-    signatures = sign_batch(sets, num_perm=params.num_perm, seed=params.seed)
     report("sign", len(sets))
-    keys = band_keys(signatures, bands=params.bands, rows=params.rows)
+    keys = band_keys(prepared.signatures, bands=params.bands, rows=params.rows)
     pairs = candidate_pairs(keys, eligible=eligible)
     stats.candidate_pairs = int(pairs.shape[0])
+    watch.lap("candidates")
     mixed = compilation[pairs[:, 0]] != compilation[pairs[:, 1]]
     names = entities.sizes()
     names_agree = agreement(
@@ -236,6 +249,7 @@ def _verified_pairs(
     verified = _verified(params, *measure_pairs(sets, pairs), mixed, names_agree)
     stats.verified_pairs = int(np.count_nonzero(verified))
     report("verify", int(pairs.shape[0]))
+    watch.lap("verify")
     return pairs[verified]
 
 
@@ -251,12 +265,14 @@ def scan_articles(
     report = progress or _no_progress
     stats = RunStats()
     started = time.perf_counter()
-    kept, evidence, sets, entities = _normalize_and_shingle(
-        articles, params, options or RunOptions(), stats, report
-    )
+    watch = _Stopwatch(stats)
+    kept, prepared = _prepare(articles, params, options or RunOptions(), stats, report)
+    watch.lap("prepare")
+    evidence, sets = prepared.evidence, prepared.shingles
     compilation = np.array([e.compilation for e in evidence], dtype=np.bool_)
-    edges = _verified_pairs(sets, entities, compilation, params, stats, report)
-    groups = _cluster(sets, entities, edges, compilation, params, stats)
+    edges = _verified_pairs(prepared, compilation, params, stats, report, watch)
+    groups = _cluster(sets, prepared.entities, edges, compilation, params, stats)
+    watch.lap("cluster")
     clusters: list[Cluster] = []
     for group, shared in sorted(groups, key=lambda gs: gs[0].members[0]):
         cluster = describe_cluster(
@@ -275,6 +291,7 @@ def scan_articles(
         clusters.append(cluster)
         report("cluster", cluster.size)
 
+    watch.lap("canonical")
     assignments = {
         member.id: Assignment(cluster.cluster_id, cluster.canonical_id, member.role)
         for cluster in clusters

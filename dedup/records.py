@@ -130,6 +130,9 @@ class RunStats:
     singletons: int = 0
     largest_cluster: int = 0
     seconds: float = 0.0
+    #: wall seconds per stage: prepare (read, normalize, shingle, sign; in parallel across
+    #: workers), candidates, verify, cluster, canonical
+    stage_seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 

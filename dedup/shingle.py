@@ -1,19 +1,24 @@
 """Tokens → word k-grams → 64-bit shingle hashes, a whole batch of documents at a time.
 
-Each distinct token is hashed once (xxh64); k-gram hashes are then combined from the token
-hashes with numpy, so no Python object is made per shingle. ``hash_shingle`` is the scalar
-reference of the same function, used for datasketch interop and tests.
+Tokens come from one regex pass per body; hashing them (xxh64), combining k-grams and
+sorting each body's set are compiled loops (``_kernels``), so no Python object is made per
+token hash or shingle. ``hash_shingle`` is the scalar reference of the same function, used
+for datasketch interop and tests.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 import xxhash
+
+from dedup import _kernels
 
 U64 = npt.NDArray[np.uint64]
 
@@ -28,6 +33,8 @@ _NO_SPACE_SCRIPTS = (
 _TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W_{_NO_SPACE_SCRIPTS}]+")
 
 _MASK64 = (1 << 64) - 1
+#: planes 4 and up hold no letter, digit or space (a test checks it for this Python)
+LAST_WORD_CODE_POINT = 0x3FFFF
 _MIX_MULTIPLIER = 0x9E3779B97F4A7C15
 _FMIX1 = 0xFF51AFD7ED558CCD
 _FMIX2 = 0xC4CEB9FE1A85EC53
@@ -62,26 +69,6 @@ def hash_shingle(tokens: Sequence[str]) -> int:
 def hash_shingle32(tokens: Sequence[str]) -> int:
     """The 32-bit value MinHash sees for a k-gram (low half of ``hash_shingle``)."""
     return hash_shingle(tokens) & 0xFFFFFFFF
-
-
-def _fmix64(values: U64) -> U64:
-    values = values ^ (values >> np.uint64(33))
-    values = values * np.uint64(_FMIX1)
-    values = values ^ (values >> np.uint64(33))
-    values = values * np.uint64(_FMIX2)
-    return values ^ (values >> np.uint64(33))
-
-
-def kgram_hashes(token_hashes: U64, k: int) -> U64:
-    """Hashes of every k-gram of one token-hash sequence (empty when fewer than k tokens)."""
-    count = token_hashes.shape[0] - k + 1
-    if count <= 0:
-        return np.empty(0, dtype=np.uint64)
-    combined = np.zeros(count, dtype=np.uint64)
-    multiplier = np.uint64(_MIX_MULTIPLIER)
-    for offset in range(k):
-        combined = combined * multiplier + token_hashes[offset : offset + count]
-    return _fmix64(combined)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +108,7 @@ class ShingleSets:
 
 
 _CASED_WORD = re.compile(rf"[^\W_{_NO_SPACE_SCRIPTS}]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
+_SENTENCE_BREAK = re.compile(r"\n|(?<=[.!?])[\"')\]]*\s+")
 
 
 def entities(body: str) -> list[str]:
@@ -130,32 +117,71 @@ def entities(body: str) -> list[str]:
     Copies keep them; templated items (results, bond notices) change exactly these.
     """
     found: list[str] = []
-    for line in body.split("\n"):
-        for sentence in _SENTENCE_END.split(line):
-            for position, word in enumerate(_CASED_WORD.findall(sentence)):
-                if (position and word[0].isupper()) or any(c.isdigit() for c in word):
-                    found.append(word.casefold())
+    for sentence in _SENTENCE_BREAK.split(body):
+        words = _CASED_WORD.findall(sentence)
+        found += [
+            word.casefold()
+            for position, word in enumerate(words)
+            if (position and word[0].isupper())
+            or (not word.isalpha() and any(c.isdigit() for c in word))
+        ]
     return found
 
 
+def _hash_tokens(token_lists: Sequence[list[str]]) -> tuple[U64, npt.NDArray[np.int64]]:
+    """Every token's ``hash_token``, documents concatenated, and each document's count.
+
+    The tokens travel to the compiled hasher as one UTF-8 buffer (tokens never hold the
+    separator bytes 0 and 1), so no Python object is made per token hash.
+    """
+    packed = "".join("\x00".join(tokens) + "\x01" for tokens in token_lists)
+    buffer = np.frombuffer(packed.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    hashes, counts = _kernels.hash_token_runs(buffer, len(token_lists))
+    return hashes, counts
+
+
+@cache
+def _classes() -> npt.NDArray[np.uint8]:
+    """Per code point: word character, spaceless-script character, upper case, digit, space
+    (the same tests ``tokenize`` and ``entities`` make with regular expressions and str)."""
+    no_space = re.compile(f"[{_NO_SPACE_SCRIPTS}]")
+    flags = bytearray(sys.maxunicode + 1)
+    for code in range(LAST_WORD_CODE_POINT + 1):  # nothing above is a letter, digit or space
+        ch = chr(code)
+        if no_space.match(ch):
+            flags[code] = _kernels.SOLO
+        elif ch.isalnum():
+            flags[code] = (
+                _kernels.WORD
+                | (_kernels.UPPER if ch.isupper() else 0)
+                | (_kernels.DIGIT if ch.isdigit() else 0)
+            )
+        elif ch.isspace():
+            flags[code] = _kernels.SPACE
+    return np.frombuffer(bytes(flags), dtype=np.uint8)
+
+
+def _code_points(text: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 def entity_batch(bodies: Sequence[str]) -> ShingleSets:
-    """Sorted unique hashes of each body's names and figures."""
-    sets = [
-        np.unique(np.fromiter((hash_token(e) for e in entities(b)), dtype=np.uint64))
-        for b in bodies
-    ]
-    return ShingleSets.from_sets(sets)
+    """Sorted unique hashes of each body's names and figures (what ``entities`` finds)."""
+    classes = _classes()
+    names: list[list[str]] = []
+    for body in bodies:
+        spans = _kernels.name_spans(_code_points(body), classes).tolist()
+        names.append([body[start:stop].casefold() for start, stop in spans])
+    values, offsets = _kernels.unique_runs(*_hash_tokens(names))
+    return ShingleSets(values=values, offsets=offsets)
 
 
 def shingle_batch(bodies: Sequence[str], k: int) -> ShingleSets:
-    """Shingle every body; each distinct token of the batch is hashed once."""
-    vocabulary: dict[str, int] = {}
-    parts: list[U64] = []
-    for body in bodies:
-        tokens = tokenize(body)
-        ids = [vocabulary.setdefault(token, len(vocabulary)) for token in tokens]
-        parts.append(np.asarray(ids, dtype=np.int64))
-    token_table = np.fromiter(
-        (hash_token(token) for token in vocabulary), dtype=np.uint64, count=len(vocabulary)
-    )
-    return ShingleSets.from_sets([np.unique(kgram_hashes(token_table[ids], k)) for ids in parts])
+    """Shingle every body: sorted unique k-gram hashes per body (``hash_shingle`` of the
+    k-grams of ``tokenize``), tokenized and hashed by a compiled pass over code points."""
+    folded = [body.casefold() for body in bodies]
+    offsets = np.zeros(len(folded) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(text) for text in folded])
+    hashes, counts = _kernels.token_hashes(_code_points("".join(folded)), offsets, _classes())
+    values, set_offsets = _kernels.kgram_sets(hashes, counts, k)
+    return ShingleSets(values=values, offsets=set_offsets)

@@ -1,4 +1,8 @@
-"""Exact Jaccard and containment of candidate pairs on their shingle-hash sets."""
+"""Exact Jaccard and containment of candidate pairs on their shingle-hash sets.
+
+The counting is a compiled merge of two sorted arrays per pair (``_kernels``); ``overlap``
+is the plain reference for one pair.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from dedup import _kernels
 from dedup.shingle import U64, ShingleSets
 
 F64 = npt.NDArray[np.float64]
@@ -33,14 +38,22 @@ def overlap(first: U64, second: U64) -> tuple[int, float, float]:
     return shared, jaccard, containment
 
 
+def _measures(shared: F64, first: F64, second: F64) -> tuple[F64, F64, F64]:
+    """(shared, Jaccard, containment of the smaller set) from shared counts and set sizes."""
+    union = first + second - shared
+    smaller = np.minimum(first, second)
+    jaccard = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+    containment = np.divide(shared, smaller, out=np.zeros_like(shared), where=smaller > 0)
+    return shared, jaccard, containment
+
+
 def measure_pairs(sets: ShingleSets, pairs: npt.NDArray[np.int64]) -> tuple[F64, F64, F64]:
     """Shared count, Jaccard and containment of every pair (arrays aligned with ``pairs``)."""
-    shared = np.zeros(pairs.shape[0], dtype=np.float64)
-    jaccard = np.zeros(pairs.shape[0], dtype=np.float64)
-    containment = np.zeros(pairs.shape[0], dtype=np.float64)
-    for row, (left, right) in enumerate(pairs.tolist()):
-        shared[row], jaccard[row], containment[row] = overlap(sets.of(left), sets.of(right))
-    return shared, jaccard, containment
+    left = np.ascontiguousarray(pairs[:, 0], dtype=np.int64)
+    right = np.ascontiguousarray(pairs[:, 1], dtype=np.int64)
+    shared = _kernels.intersection_counts(sets.values, sets.offsets, left, right)
+    sizes = sets.sizes().astype(np.float64)
+    return _measures(shared.astype(np.float64), sizes[left], sizes[right])
 
 
 def agreement(containment: F64, smaller: npt.NDArray[np.int64], min_size: int) -> F64:
@@ -51,14 +64,12 @@ def agreement(containment: F64, smaller: npt.NDArray[np.int64], min_size: int) -
 
 def pairwise(sets: ShingleSets, nodes: Sequence[int]) -> tuple[F64, F64, F64]:
     """All-pairs shared count, Jaccard and containment matrices of ``nodes`` (diagonal 0)."""
-    size = len(nodes)
-    shared, jaccard, containment = (np.zeros((size, size), dtype=np.float64) for _ in range(3))
-    for i in range(size):
-        first = sets.of(nodes[i])
-        for j in range(i + 1, size):
-            values = overlap(first, sets.of(nodes[j]))
-            shared[i, j], jaccard[i, j], containment[i, j] = values
-            shared[j, i], jaccard[j, i], containment[j, i] = values
+    index = np.asarray(nodes, dtype=np.int64)
+    shared = _kernels.all_pairs_counts(sets.values, sets.offsets, index).astype(np.float64)
+    sizes = sets.sizes()[index].astype(np.float64)
+    shared, jaccard, containment = _measures(shared, sizes[:, None], sizes[None, :])
+    np.fill_diagonal(jaccard, 0.0)
+    np.fill_diagonal(containment, 0.0)
     return shared, jaccard, containment
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.candidates import candidate_pairs
-from dedup.shingle import shingle_batch
-from dedup.verify import accept, intersection_size, measure_pairs, overlap
+from dedup.shingle import ShingleSets, shingle_batch
+from dedup.verify import accept, intersection_size, measure_pairs, overlap, pairwise
 
 
 def brute_force_pairs(keys: np.ndarray) -> set[tuple[int, int]]:
@@ -41,6 +42,20 @@ def test_intersection_matches_python_sets(first: set[int], second: set[int]) -> 
     a = np.array(sorted(first), dtype=np.uint64)
     b = np.array(sorted(second), dtype=np.uint64)
     assert intersection_size(a, b) == len(first & second)
+
+
+@settings(deadline=None)  # the first call compiles the kernels
+@given(st.lists(st.sets(st.integers(0, 40)), min_size=2, max_size=6))
+def test_compiled_pair_measures_equal_the_plain_reference(documents: list[set[int]]) -> None:
+    sets = ShingleSets.from_sets([np.array(sorted(d), dtype=np.uint64) for d in documents])
+    nodes = list(range(len(documents)))
+    pairs = np.array([[i, j] for i in nodes for j in nodes if i < j], dtype=np.int64)
+    shared, jaccard, containment = measure_pairs(sets, pairs)
+    matrices = pairwise(sets, nodes)
+    for row, (i, j) in enumerate(pairs.tolist()):
+        expected = overlap(sets.of(i), sets.of(j))
+        assert (shared[row], jaccard[row], containment[row]) == pytest.approx(expected)
+        assert tuple(m[i, j] for m in matrices) == pytest.approx(expected)
 
 
 def test_abridged_copy_has_low_jaccard_but_full_containment() -> None:

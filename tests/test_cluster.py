@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.cluster import Group, cluster_component, components, neighbourhood_groups
 
@@ -81,3 +83,23 @@ def test_neighbourhood_fallback_never_lets_a_hub_gather_unrelated_stories() -> N
 
     found = neighbourhood_groups([0, 1, 2, 3, 4], edges, priority, cluster_exactly, limit=10)
     assert sorted((g.members, label) for g, label in found) == [((0, 1), "a"), ((2, 3), "b")]
+
+
+@settings(deadline=None)
+@given(
+    st.integers(3, 12).flatmap(lambda n: st.lists(st.floats(0, 1), min_size=n * n, max_size=n * n))
+)
+def test_tree_cut_equals_scipy_fcluster(values: list[float]) -> None:
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    from dedup.cluster import _flat_clusters
+
+    n = int(len(values) ** 0.5)
+    matrix = np.array(values).reshape(n, n)
+    similarity = (matrix + matrix.T) / 2
+    np.fill_diagonal(similarity, 1.0)
+    tree = linkage(squareform(1.0 - similarity, checks=False), method="average")
+    labels = fcluster(tree, t=0.7, criterion="distance")
+    expected = sorted(tuple(np.flatnonzero(labels == label)) for label in np.unique(labels))
+    assert sorted(tuple(c) for c in _flat_clusters(tree, 0.7)) == expected

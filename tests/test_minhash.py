@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.minhash import band_keys, estimate_jaccard, sign_batch
-from dedup.shingle import hash_shingle, hash_shingle32, kgram_hashes, shingle_batch, tokenize
+from dedup.shingle import hash_shingle, hash_shingle32, hash_token, shingle_batch, tokenize
 
 VOCABULARY = ["alpha", "beta", "gamma", "delta", "eta", "theta", "iota", "kappa", "mu", "nu"]
 words = st.lists(st.sampled_from(VOCABULARY))
@@ -37,18 +37,35 @@ def test_batch_signature_equals_datasketch(
     bodies: list[str], k: int, num_perm: int, seed: int
 ) -> None:
     sets = shingle_batch(bodies, k)
-    ours = sign_batch(sets, num_perm=num_perm, seed=seed, chunk_shingles=7)
+    ours = sign_batch(sets, num_perm=num_perm, seed=seed)
     for row, body in enumerate(bodies):
         assert np.array_equal(ours[row], datasketch_signature(body, k, num_perm, seed))
 
 
-@given(st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=3, max_size=12))
-def test_vectorized_kgrams_equal_scalar_reference(tokens: list[str]) -> None:
-    from dedup.shingle import hash_token
+@settings(deadline=None)  # the first call compiles the kernels
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "dé", "漢"]), max_size=12), max_size=4))
+def test_compiled_kgrams_equal_scalar_reference(documents: list[list[str]]) -> None:
+    sets = shingle_batch([" ".join(tokens) for tokens in documents], 3)
+    for row, tokens in enumerate(documents):
+        expected = {hash_shingle(tokens[i : i + 3]) for i in range(len(tokens) - 2)}
+        assert sets.of(row).tolist() == sorted(expected)
 
-    token_hashes = np.array([hash_token(t) for t in tokens], dtype=np.uint64)
-    expected = [hash_shingle(tokens[i : i + 3]) for i in range(len(tokens) - 2)]
-    assert kgram_hashes(token_hashes, 3).tolist() == expected
+
+@settings(deadline=None)  # the first call compiles the kernels
+@given(st.binary(max_size=100))
+def test_compiled_xxh64_equals_xxhash(data: bytes) -> None:
+    import xxhash
+
+    from dedup._kernels import xxh64
+
+    buffer = np.frombuffer(b"\x07" + data, dtype=np.uint8)
+    assert int(xxh64(buffer, 1, buffer.shape[0])) == xxhash.xxh64_intdigest(data)
+
+
+def test_token_hash_is_xxh64_of_utf8() -> None:
+    import xxhash
+
+    assert hash_token("grüße") == xxhash.xxh64_intdigest("grüße".encode())
 
 
 def test_document_shorter_than_k_has_no_shingles_and_max_signature() -> None:

@@ -105,6 +105,18 @@ def test_fold_digits_spaces_and_newlines() -> None:
     assert fold_unicode(raw) == "Year 2024 and more\n\nnext\nline\nend"
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_fold_of_ascii_text_equals_the_general_path(text: str) -> None:
+    import unicodedata
+
+    from dedup.normalize import _fold_table
+
+    expected = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").translate(_fold_table()))
+    folded = fold_unicode(text)
+    assert folded == fold_unicode(expected)
+    assert folded == fold_unicode(folded)
+
+
 def test_fold_keeps_case_and_applies_nfkc() -> None:
     assert fold_unicode("\uff21BC \ufb01ne") == "ABC fine"
     assert fold_unicode("Mixed CASE") == "Mixed CASE"
@@ -561,3 +573,18 @@ def test_bare_desk_initials_are_stripped_without_naming_an_agency() -> None:
     assert bare.body == body
     assert bare.evidence.agencies == ()
     assert normalize(body + "\n\nbur-oc/jj").evidence.agencies == ("AFP",)
+
+
+def test_code_points_outside_the_folding_ranges_never_fold() -> None:
+    import sys
+    import unicodedata
+
+    from dedup.normalize import _FOLDABLE_RANGES
+
+    covered = set().union(*(set(r) for r in _FOLDABLE_RANGES))
+    for code in range(sys.maxunicode + 1):
+        if code in covered:
+            continue
+        ch = chr(code)
+        assert not ch.isspace()
+        assert unicodedata.category(ch) not in ("Cf", "Cs", "Cc", "Nd")

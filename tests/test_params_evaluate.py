@@ -16,6 +16,19 @@ def test_bands_come_from_datasketch_optimiser_weighted_to_recall() -> None:
     assert (params.bands, params.rows) == _optimal_param(0.3, 128, 0.1, 0.9)
 
 
+def test_stored_default_bands_are_what_datasketch_computes() -> None:
+    from datasketch.lsh import _optimal_param
+
+    from dedup.params import _KNOWN_BANDS
+
+    defaults = DedupParams()
+    key = (defaults.lsh_threshold, defaults.num_perm, 0.1, defaults.recall_weight)
+    assert key in _KNOWN_BANDS
+    for (threshold, num_perm, fp, fn), known in _KNOWN_BANDS.items():
+        assert known == _optimal_param(threshold, num_perm, fp, fn)
+    assert (defaults.bands, defaults.rows) == _KNOWN_BANDS[key]
+
+
 def test_explicit_bands_are_checked_against_num_perm() -> None:
     with pytest.raises(ConfigError, match=r"bands\*rows must be <= num_perm \(20\*8 > 128\)"):
         DedupParams(bands=20, rows=8, num_perm=128)

@@ -326,9 +326,19 @@ def test_empty_input_gives_empty_result() -> None:
 def test_results_do_not_depend_on_batch_size() -> None:
     from dedup.params import RunOptions
 
-    whole = scan_articles(fixture_articles())
-    batched = scan_articles(fixture_articles(), options=RunOptions(batch_size=2))
+    whole = scan_articles(fixture_articles(), options=RunOptions(workers=1))
+    batched = scan_articles(fixture_articles(), options=RunOptions(batch_size=2, workers=1))
     assert batched.clusters == whole.clusters
+
+
+def test_results_do_not_depend_on_worker_processes() -> None:
+    from dedup.params import RunOptions
+
+    serial = scan_articles(fixture_articles(), options=RunOptions(batch_size=2, workers=1))
+    parallel = scan_articles(fixture_articles(), options=RunOptions(batch_size=2, workers=2))
+    assert parallel.clusters == serial.clusters
+    assert parallel.evidence == serial.evidence
+    assert parallel.stats.verified_pairs == serial.stats.verified_pairs
 
 
 # --- reading files ---------------------------------------------------------------------

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dedup.normalize import normalize
-from dedup.shingle import ShingleSets, entities, entity_batch, hash_shingle, shingle_batch, tokenize
+from dedup.shingle import (
+    ShingleSets,
+    entities,
+    entity_batch,
+    hash_shingle,
+    hash_token,
+    shingle_batch,
+    tokenize,
+)
 
 
 def test_tokens_are_casefolded_words() -> None:
@@ -51,3 +64,46 @@ def test_entity_sets_are_sorted_unique_hashes() -> None:
 
 def test_sentence_openers_are_not_names() -> None:
     assert entities('Talks ended. Officials left Paris. "We go," he said.') == ["paris"]
+
+
+def _entities_reference(body: str) -> list[str]:
+    """The first, plain formulation: line by line, sentence by sentence, word by word."""
+    found: list[str] = []
+    for line in body.split("\n"):
+        for sentence in re.split(r"(?<=[.!?])[\"')\]]*\s+", line):
+            for position, word in enumerate(re.findall(r"[^\W_]+", sentence)):
+                if (position and word[0].isupper()) or any(c.isdigit() for c in word):
+                    found.append(word.casefold())
+    return found
+
+
+@given(st.text(alphabet=st.sampled_from(list("aZé9 .!?\"')\n-_")), max_size=80))
+def test_entities_equal_the_plain_reference(body: str) -> None:
+    assert entities(body) == _entities_reference(body)
+
+
+TEXT_ALPHABET = st.sampled_from(list("aZé9ß٣ _-.!?\"')]\nΣ\u03c3漢タไ\u00a0İ"))
+
+
+@settings(deadline=None)  # the first call compiles the kernels
+@given(st.lists(st.text(alphabet=TEXT_ALPHABET, max_size=60), min_size=1, max_size=4))
+def test_compiled_passes_equal_the_regex_definitions(bodies: list[str]) -> None:
+    sets = shingle_batch(bodies, 2)
+    names = entity_batch(bodies)
+    for row, body in enumerate(bodies):
+        tokens = tokenize(body)
+        grams = {hash_shingle(tokens[i : i + 2]) for i in range(len(tokens) - 1)}
+        assert sets.of(row).tolist() == sorted(grams)
+        assert names.of(row).tolist() == sorted({hash_token(e) for e in entities(body)})
+
+
+def test_no_letter_digit_or_space_above_the_class_table_range() -> None:
+    import sys
+
+    from dedup.shingle import LAST_WORD_CODE_POINT
+
+    for code in range(LAST_WORD_CODE_POINT + 1, sys.maxunicode + 1):
+        ch = chr(code)
+        assert not ch.isalnum()
+        assert not ch.isspace()
+        assert not ch.isupper()

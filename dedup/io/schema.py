@@ -83,6 +83,7 @@ def stats_to_dict(stats: RunStats, *, params_fingerprint: str) -> dict[str, Any]
         "singletons": stats.singletons,
         "largest_cluster": stats.largest_cluster,
         "seconds": stats.seconds,
+        "stage_seconds": dict(stats.stage_seconds),
         "warnings": list(stats.warnings),
     }
 
