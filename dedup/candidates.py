@@ -32,25 +32,13 @@ def _star_pairs(members: I64, group_starts: I64, group_sizes: I64) -> I64:
     return np.concatenate(chunks) if chunks else np.empty((0, 2), dtype=np.int64)
 
 
-def candidate_pairs(
-    keys: U64,
-    *,
-    eligible: npt.NDArray[np.bool_] | None = None,
-    max_bucket: int = DEFAULT_MAX_BUCKET,
-) -> I64:
-    """Unique (i, j) pairs, i < j, of documents sharing at least one band key.
-
-    ``keys`` is (n_docs x bands). Rows where ``eligible`` is false (too short to sign)
-    never pair. Buckets larger than ``max_bucket`` are paired as a star around their first
-    member: identical texts then still meet, without n² candidates.
-    """
-    n_docs, n_bands = keys.shape
-    docs = np.arange(n_docs, dtype=np.int64)
-    if eligible is not None:
-        docs = docs[eligible]
-    band_ids = np.repeat(np.arange(n_bands, dtype=np.uint64)[None, :], docs.shape[0], axis=0)
-    flat_keys = (keys[docs] ^ (band_ids * np.uint64(0xD6E8FEB86659FD93))).ravel()
-    flat_docs = np.repeat(docs, n_bands)
+def _band_pairs(
+    keys: U64, docs: I64, bands: range, n_docs: int, max_bucket: int
+) -> npt.NDArray[np.int64]:
+    """Encoded unique pairs (i * n_docs + j, i < j) of documents sharing a key in ``bands``."""
+    salts = np.arange(bands.start, bands.stop, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+    flat_keys = (keys[docs][:, bands.start : bands.stop] ^ salts[None, :]).ravel()
+    flat_docs = np.repeat(docs, len(bands))
     order = np.argsort(flat_keys, kind="stable")
     sorted_keys = flat_keys[order]
     members = flat_docs[order]
@@ -68,8 +56,45 @@ def candidate_pairs(
     )
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     pairs.sort(axis=1)
-    if pairs.shape[0] == 0:
-        return pairs
-    encoded = np.unique(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1])
-    unique_pairs: I64 = np.stack([encoded // n_docs, encoded % n_docs], axis=1)
+    return _sorted_unique(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1])
+
+
+def _sorted_unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Sorted distinct values (np.unique hashes first in numpy 2, ten times slower here)."""
+    values = np.sort(values, kind="stable")  # a merge sort: concatenated sorted runs are cheap
+    if values.shape[0] == 0:
+        return values
+    keep = np.empty(values.shape[0], dtype=np.bool_)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def candidate_pairs(
+    keys: U64,
+    *,
+    eligible: npt.NDArray[np.bool_] | None = None,
+    max_bucket: int = DEFAULT_MAX_BUCKET,
+    bands_per_pass: int = 8,
+) -> I64:
+    """Unique (i, j) pairs, i < j, of documents sharing at least one band key.
+
+    ``keys`` is (n_docs x bands). Rows where ``eligible`` is false (too short to sign)
+    never pair. Buckets larger than ``max_bucket`` are paired as a star around their first
+    member: identical texts then still meet, without n² candidates. Bands are grouped
+    ``bands_per_pass`` at a time and each pass's pairs are made unique before they join the
+    rest: near-identical copies collide in every band, and listing each of their pairs once
+    per band first would hold tens of times more pairs than there are.
+    """
+    n_docs, n_bands = keys.shape
+    docs = np.arange(n_docs, dtype=np.int64)
+    if eligible is not None:
+        docs = docs[eligible]
+    found = np.empty(0, dtype=np.int64)
+    for start in range(0, n_bands, bands_per_pass):
+        bands = range(start, min(start + bands_per_pass, n_bands))
+        found = _sorted_unique(
+            np.concatenate([found, _band_pairs(keys, docs, bands, n_docs, max_bucket)])
+        )
+    unique_pairs: I64 = np.stack([found // n_docs, found % n_docs], axis=1)
     return unique_pairs
