@@ -1,6 +1,7 @@
 """Speed and memory of dedup's batch paths next to datasketch, in one run, as ratios.
 
 Usage: python benchmarks/speed.py PATH_TO_SHARED_DATA [--docs N] [--repeat R] [--slow-docs S]
+       [--usual-docs U] [--workers W] [--scale 10000,100000]
 
 Documents are real texts read from the shared data folder (never copied into the repo):
 ``helsinki/articles.jsonl`` (680 multi-outlet articles with real syndicated copies) first,
@@ -19,6 +20,15 @@ Measured:
    against ``MinHashLSH`` with the same bands x rows (insert every document, then query
    every document), and whether both find the same pair set.
 3. ``dedup.pipeline.scan_articles`` end to end (normalizing included).
+4. The signing stage against the floor (tokenize and hash the shingles, no permutations),
+   and rensa's ``RMinHash`` on the same 3-grams when rensa is installed.
+5. ``dedup scan`` as a user runs it, each run a fresh process (median of ``--repeat``), with
+   1 and ``--workers`` processes: docs/s, MB/s of input, the main process's and the largest
+   worker's peak RSS, and the stage split from ``--summary-json``; next to datasketch as
+   usually used (``MinHash(128).update`` per word 5-gram, ``MinHashLSH(0.5)`` insert and
+   query, union-find) on the first ``--usual-docs`` documents, as a docs/s ratio.
+6. A scale curve: ``dedup scan`` on GENERATED simulator output of each ``--scale`` size
+   (``benchmarks/synth.py`` with the reuters21578 and helsinki bases, seed 1).
 
 Times are the best of ``--repeat`` runs (the datasketch per-update path: one run). Memory is
 the tracemalloc peak of one more, separate run: Python objects and numpy buffers allocated
