@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
@@ -137,8 +138,10 @@ def canonical_agency(name: str) -> str | None:
     return _ALIAS_TO_CANONICAL.get(key)
 
 
+@lru_cache(maxsize=1 << 16)
 def domain_of(url_or_outlet: str | None) -> str | None:
-    """Lowercased host without "www." of a URL, bare domain ("ndtv.com") or outlet path."""
+    """Lowercased host without "www." of a URL, bare domain ("ndtv.com") or outlet path.
+    Cached: a dump names the same outlets over and over."""
     if not url_or_outlet:
         return None
     text = url_or_outlet.strip()

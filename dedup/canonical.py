@@ -20,14 +20,13 @@ import numpy.typing as npt
 
 from dedup.agencies import agency_of_source, domain_of
 from dedup.records import Article, Cluster, Evidence, Member
-from dedup.shingle import U64
-from dedup.verify import overlap
+from dedup.shingle import U64, ShingleSets
+from dedup.verify import pairwise
 
 ABRIDGED_SIZE_RATIO = 0.9
 ABRIDGED_CONTAINMENT = 0.8
 DIRECT_PARENT_CONTAINMENT = 0.5
 _COMPLETENESS_STEP = 0.05
-_FULL_PAIRWISE_LIMIT = 100
 
 
 def cluster_id_for(canonical_id: str) -> str:
@@ -79,26 +78,17 @@ class _Candidate:
 
 
 def _containment_matrix(
-    sets: Sequence[U64], center: int, shared: npt.NDArray[np.float64] | None
-) -> npt.NDArray[np.float64]:
-    """``m[i, j]``: share of member i's shingles found in member j (1 on the diagonal).
-
-    From the clustering step's shared-shingle matrix when it has one; else measured here:
-    all pairs for clusters up to ``_FULL_PAIRWISE_LIMIT`` members, beyond that only pairs
-    with the centre (other entries stay 0), which keeps huge clusters linear.
-    """
-    n = len(sets)
-    sizes = np.array([max(len(s), 1) for s in sets], dtype=np.float64)
+    sets: Sequence[U64], shared: npt.NDArray[np.float64] | None
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(``m``, shared counts): ``m[i, j]`` is the share of member i's shingles found in
+    member j (1 on the diagonal). The counts come from the clustering step when it measured
+    them; else they are measured here."""
     if shared is None:
-        shared = np.zeros((n, n), dtype=np.float64)
-        rows = range(n) if n <= _FULL_PAIRWISE_LIMIT else [center]
-        for i in rows:
-            for j in range(n):
-                if j != i and shared[i, j] == 0:
-                    shared[i, j] = shared[j, i] = overlap(sets[i], sets[j])[0]
+        shared = pairwise(ShingleSets.from_sets(list(sets)), range(len(sets)))[0]
+    sizes = np.array([max(len(s), 1) for s in sets], dtype=np.float64)
     matrix = shared / sizes[:, None]
     np.fill_diagonal(matrix, 1.0)
-    return matrix
+    return matrix, shared
 
 
 def _completeness(contained: npt.NDArray[np.float64]) -> list[float]:
@@ -189,14 +179,13 @@ def describe_cluster(
     evidence: Sequence[Evidence],
     sets: Sequence[U64],
     *,
-    center: int,
     shared: npt.NDArray[np.float64] | None = None,
 ) -> Cluster:
-    """The cluster record for verified members (``center``: the member they were verified to;
-    ``shared``: their shared-shingle counts, when the caller has measured them already)."""
+    """The cluster record for verified members (``shared``: their shared-shingle counts,
+    when the caller has measured them already)."""
     agency_pages = [agency_of_source(a.outlet, a.url) for a in articles]
     parents = _pointer_parents(articles, evidence)
-    contained = _containment_matrix(sets, center, shared)
+    contained, shared = _containment_matrix(sets, shared)
     completeness = _completeness(contained)
     candidates = [
         _Candidate(i, agency_pages[i], parents[i], completeness[i], parse_time(a.published_at))
@@ -215,8 +204,11 @@ def describe_cluster(
             reasons.append(f"{article.id} carries a syndication disclaimer or republication note")
         if ev.scraper:
             reasons.append(f"{article.id} carries scraper/aggregator markers")
+    sizes = np.array([len(s) for s in sets], dtype=np.float64)
+    union = sizes + sizes[canonical] - shared[:, canonical]
+    jaccard = np.divide(shared[:, canonical], union, out=np.ones_like(union), where=union > 0)
     members = [
-        _member(i, articles, evidence, sets, contained, canonical, parents[i])
+        _member(i, articles, evidence, sizes, contained, float(jaccard[i]), canonical, parents[i])
         for i in range(len(articles))
     ]
     members.sort(key=lambda m: (m.role != "canonical", m.id))
@@ -248,15 +240,15 @@ def _member(
     index: int,
     articles: Sequence[Article],
     evidence: Sequence[Evidence],
-    sets: Sequence[U64],
+    sizes: npt.NDArray[np.float64],
     contained: npt.NDArray[np.float64],
+    jaccard: float,
     canonical: int,
     pointer_parent: int | None,
 ) -> Member:
     """A member's role and parent: its pointer's target, else the canonical, else (for a
     member that shares little with the canonical) the member that contains it most."""
     article = articles[index]
-    _, jaccard, _ = overlap(sets[index], sets[canonical])
     containment = float(contained[index, canonical])
     role = "copy"
     parent: int | None = canonical
@@ -266,8 +258,9 @@ def _member(
         parent = pointer_parent
     elif _same_outlet(article, articles[canonical]):
         role = "version"
-    elif containment >= ABRIDGED_CONTAINMENT and len(sets[index]) <= ABRIDGED_SIZE_RATIO * len(
-        sets[canonical]
+    elif (
+        containment >= ABRIDGED_CONTAINMENT
+        and sizes[index] <= ABRIDGED_SIZE_RATIO * sizes[canonical]
     ):
         role = "abridged_copy"
     elif containment < DIRECT_PARENT_CONTAINMENT:

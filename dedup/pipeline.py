@@ -279,7 +279,6 @@ def scan_articles(
             [kept[i] for i in group.members],
             [evidence[i] for i in group.members],
             [sets.of(i) for i in group.members],
-            center=group.members.index(group.center),
             shared=shared,
         )
         if cluster.size > params.max_cluster_size:

@@ -19,7 +19,6 @@ def describe(articles: list[Article], evidence: list[Evidence], bodies: list[str
         articles,
         evidence,
         [sets.of(i) for i in range(len(articles))],
-        center=0,
     )
 
 
