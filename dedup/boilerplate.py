@@ -57,11 +57,13 @@ class DatelinePattern:
     """A dateline at the start of a body line; ``strict`` ones name an agency in brackets.
 
     Strict datelines are looked for in the first few body lines, the others only on the
-    first body line (a bare "HELSINKI -" is too weak to hunt for further down).
+    first body line (a bare "HELSINKI -" is too weak to hunt for further down). ``needs`` is
+    a character every match contains: lines without it are not tried.
     """
 
     regex: re.Pattern[str]
     strict: bool
+    needs: str
 
 
 def _agency_alternation() -> str:
@@ -349,13 +351,16 @@ _PLACE = (
 )
 DATELINE_PATTERNS: tuple[DatelinePattern, ...] = (
     DatelinePattern(
-        re.compile(rf"(?P<place>{_PLACE})\s*\(\s*{_AG}\s*\)\s*(?:-{{1,3}}|:)?\s*"), strict=True
+        re.compile(rf"(?P<place>{_PLACE})\s*\(\s*{_AG}\s*\)\s*(?:-{{1,3}}|:)?\s*"),
+        strict=True,
+        needs="(",
     ),
     DatelinePattern(
         re.compile(
             rf"(?P<place>[A-Z][\w .'-]{{1,40}},\s*{_MONTH}\s+\d{{1,2}})\.?\s*/{_AG}/\s*\.?\s*"
         ),
         strict=True,
+        needs="/",
     ),
     DatelinePattern(
         re.compile(
@@ -364,6 +369,7 @@ DATELINE_PATTERNS: tuple[DatelinePattern, ...] = (
             r"\s*-{1,3}\s+(?=\S)"
         ),
         strict=False,
+        needs="-",
     ),
 )
 

@@ -135,8 +135,10 @@ def fold_unicode(text: str) -> str:
     return "\n".join(out)
 
 
+@lru_cache(maxsize=1 << 12)
 def headline_key(text: str) -> str:
-    """A headline compared without case, punctuation, quote style or revision markers."""
+    """A headline compared without case, punctuation, quote style or revision markers.
+    Cached: the stripping loop keys the same leading lines again after each removal."""
     return " ".join(_WORD.findall(REVISION_RE.sub(" ", text).casefold()))
 
 
@@ -254,7 +256,7 @@ def _dateline_prefix(lines: deque[_Line]) -> tuple[int, _Hit, str] | None:
     """A dateline opening one of the first body lines: (index, hit, rest of the line)."""
     for index, line in enumerate(islice(lines, DATELINE_WINDOW)):
         for pattern in DATELINE_PATTERNS:
-            if index > 0 and not pattern.strict:
+            if (index > 0 and not pattern.strict) or pattern.needs not in line.text:
                 continue
             m = pattern.regex.match(line.text)
             if m is None or m.end() == 0 or (index > 0 and m.end() == len(line.text)):
