@@ -131,7 +131,7 @@ def _cluster(
         shared, jaccard, containment = pairwise(sets, nodes)
         flags = compilation[nodes]
         mixed = flags[:, None] != flags[None, :]
-        names = entities.sizes()[nodes]
+        names = entities.sizes_of(np.asarray(nodes, dtype=np.int64))
         names_agree = agreement(
             pairwise(entities, nodes)[2], np.minimum.outer(names, names), params.min_entities
         )

@@ -87,6 +87,11 @@ class ShingleSets:
     def sizes(self) -> npt.NDArray[np.int64]:
         return np.diff(self.offsets)
 
+    def sizes_of(self, index: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Sizes of some documents only: costs the subset, not the whole batch."""
+        sizes: npt.NDArray[np.int64] = self.offsets[index + 1] - self.offsets[index]
+        return sizes
+
     @classmethod
     def from_sets(cls, sets: Sequence[U64]) -> ShingleSets:
         """Pack per-document sorted unique arrays into one CSR pair."""

@@ -66,7 +66,7 @@ def pairwise(sets: ShingleSets, nodes: Sequence[int]) -> tuple[F64, F64, F64]:
     """All-pairs shared count, Jaccard and containment matrices of ``nodes`` (diagonal 0)."""
     index = np.asarray(nodes, dtype=np.int64)
     shared = _kernels.all_pairs_counts(sets.values, sets.offsets, index).astype(np.float64)
-    sizes = sets.sizes()[index].astype(np.float64)
+    sizes = sets.sizes_of(index).astype(np.float64)
     shared, jaccard, containment = _measures(shared, sizes[:, None], sizes[None, :])
     np.fill_diagonal(jaccard, 0.0)
     np.fill_diagonal(containment, 0.0)
