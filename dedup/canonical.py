@@ -207,6 +207,7 @@ def describe_cluster(
     sizes = np.array([len(s) for s in sets], dtype=np.float64)
     union = sizes + sizes[canonical] - shared[:, canonical]
     jaccard = np.divide(shared[:, canonical], union, out=np.ones_like(union), where=union > 0)
+    jaccard[canonical] = 1.0  # the shared counts leave the diagonal at 0
     members = [
         _member(i, articles, evidence, sizes, contained, float(jaccard[i]), canonical, parents[i])
         for i in range(len(articles))

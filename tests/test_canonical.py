@@ -37,6 +37,8 @@ def test_agency_page_wins_and_names_origin() -> None:
     )
     roles = {m.id: (m.role, m.parent_id) for m in cluster.members}
     assert roles == {"wire": ("canonical", None), "copy": ("copy", "wire")}
+    measures = {m.id: (m.jaccard, m.containment) for m in cluster.members}
+    assert measures == {"wire": (1.0, 1.0), "copy": (1.0, 1.0)}
 
 
 def test_pointer_gives_parent_and_scraper_goes_last() -> None:
