@@ -39,7 +39,8 @@ from dedup.verify import (
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]
-"""Called with (phase, items done since the last call); phases: read, sign, verify, cluster."""
+"""Called with (phase, items done since the last call); phases: read, sign (both per
+prepared batch), verify, cluster."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +199,7 @@ def _prepare(
         parts.append(prepared)
         stats.boilerplate_kept += sum(e.kept_boilerplate for e in prepared.evidence)
         report("read", len(batch))
+        report("sign", len(batch))
     prepared = PreparedBatch.concat(parts, params.num_perm)
     stats.truncated = prepared.truncated
     if stats.truncated:
@@ -234,7 +236,6 @@ def _verified_pairs(
     sets, entities = prepared.shingles, prepared.entities
     eligible = sets.sizes() >= params.min_shingles
     stats.too_short = int(np.count_nonzero(~eligible))
-    report("sign", len(sets))
     keys = band_keys(prepared.signatures, bands=params.bands, rows=params.rows)
     pairs = candidate_pairs(keys, eligible=eligible)
     stats.candidate_pairs = int(pairs.shape[0])
