@@ -30,9 +30,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Group:
-    """Indices of one cluster's members; ``center`` is the member the others were verified to."""
+    """Indices of one cluster's members, each verified against its centre or a core member."""
 
-    center: int
     members: tuple[int, ...]
 
 
@@ -111,7 +110,7 @@ def _centred(
             if m == center or verified[m, center] or any(verified[m, c] for c in core if c != m)
         ]
         if len(kept) >= 2:
-            groups.append(Group(center=center, members=tuple(kept)))
+            groups.append(Group(members=tuple(kept)))
         members = members[~np.isin(members, kept)]
     return groups
 

@@ -68,7 +68,8 @@ _FOLDABLE_RANGES = (range(0x40000), range(0xE0000, 0xE1000))
 
 @cache
 def _fold_table() -> dict[int, str | None]:
-    """One str.translate table: drop format/control chars, fold quotes/dashes/digits/spaces."""
+    """The folding map (code point → replacement, None to drop): format/control chars
+    dropped, quotes/dashes/digits/spaces folded. ``_fold_codes`` is its array form."""
     table: dict[int, str | None] = {}
     for code in chain.from_iterable(_FOLDABLE_RANGES):
         ch = chr(code)

@@ -148,7 +148,7 @@ def _cluster(
         found: list[tuple[Group, F64]] = []
         for g in local:
             members = list(g.members)
-            group = Group(center=nodes[g.center], members=tuple(nodes[m] for m in members))
+            group = Group(members=tuple(nodes[m] for m in members))
             found.append((group, shared[np.ix_(members, members)]))
         return found
 

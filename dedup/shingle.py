@@ -1,9 +1,9 @@
 """Tokens → word k-grams → 64-bit shingle hashes, a whole batch of documents at a time.
 
-Tokens come from one regex pass per body; hashing them (xxh64), combining k-grams and
-sorting each body's set are compiled loops (``_kernels``), so no Python object is made per
-token hash or shingle. ``hash_shingle`` is the scalar reference of the same function, used
-for datasketch interop and tests.
+``tokenize`` and ``entities`` are the definitions, in regular expressions; the batch
+functions compute the same with compiled passes over code points (``_kernels``), so no
+Python object is made per token, hash or shingle. ``hash_shingle`` is the scalar reference
+of a k-gram's hash, used for datasketch interop and tests.
 """
 
 from __future__ import annotations
@@ -136,8 +136,9 @@ def entities(body: str) -> list[str]:
 def _hash_tokens(token_lists: Sequence[list[str]]) -> tuple[U64, npt.NDArray[np.int64]]:
     """Every token's ``hash_token``, documents concatenated, and each document's count.
 
-    The tokens travel to the compiled hasher as one UTF-8 buffer (tokens never hold the
-    separator bytes 0 and 1), so no Python object is made per token hash.
+    For tokens that exist as strings already (casefolded names: casefolding can yield
+    characters the code-point tokenizer would split on). They travel to the compiled hasher
+    as one UTF-8 buffer; tokens never hold the separator bytes 0 and 1.
     """
     packed = "".join("\x00".join(tokens) + "\x01" for tokens in token_lists)
     buffer = np.frombuffer(packed.encode("utf-8", "surrogatepass"), dtype=np.uint8)

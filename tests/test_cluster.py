@@ -76,7 +76,7 @@ def test_neighbourhood_fallback_never_lets_a_hub_gather_unrelated_stories() -> N
         for node in nodes:
             by_story.setdefault(story[node], []).append(node)
         return [
-            (Group(center=members[0], members=tuple(members)), label)
+            (Group(members=tuple(members)), label)
             for label, members in by_story.items()
             if len(members) > 1
         ]
