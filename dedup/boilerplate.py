@@ -43,13 +43,20 @@ CERTAIN_FAMILIES = frozenset({"disclaimer", "republication", "rights", "credit",
 
 @dataclass(frozen=True, slots=True)
 class LinePattern:
-    """A whole-line pattern: ``family`` removed when it fullmatches a line in ``zone``."""
+    """A whole-line pattern: ``family`` removed when it fullmatches a line in ``zone``.
+
+    ``needs`` (lower-case substrings) screens lines cheaply: every match contains one of
+    them, so a line holding none is not tried. Only the costly patterns (a leading
+    ``.{0,N}``, a lookahead over the line) carry it; a test checks each against the plain
+    ordered match on generated lines.
+    """
 
     family: str
     zone: Zone
     regex: re.Pattern[str]
     agency: str | None = None
     max_len: int = 1000
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +138,28 @@ MIN_TIME_HEADINGS = 2
 URL_RE = re.compile(r"https?://[^\s<>()\"']+[^\s<>()\"'.,;:!?]")
 
 
-def _p(family: str, zone: Zone, pattern: str, agency: str | None = None) -> LinePattern:
-    return LinePattern(family, zone, re.compile(pattern), agency)
+def _p(
+    family: str,
+    zone: Zone,
+    pattern: str,
+    agency: str | None = None,
+    *,
+    needs: tuple[str, ...] = (),
+    max_len: int = 1000,
+) -> LinePattern:
+    return LinePattern(family, zone, re.compile(pattern), agency, max_len, needs)
 
 
-def _pi(family: str, zone: Zone, pattern: str, agency: str | None = None) -> LinePattern:
-    return LinePattern(family, zone, re.compile(pattern, re.IGNORECASE), agency)
+def _pi(
+    family: str,
+    zone: Zone,
+    pattern: str,
+    agency: str | None = None,
+    *,
+    needs: tuple[str, ...] = (),
+    max_len: int = 1000,
+) -> LinePattern:
+    return LinePattern(family, zone, re.compile(pattern, re.IGNORECASE), agency, max_len, needs)
 
 
 _FURNITURE_WORDS = (
@@ -153,6 +176,16 @@ _FURNITURE_WORDS = (
     "|skip ad|video|watch|listen|listen to this article|image|photo|photos|gallery|close x"
     "|back to top|view gallery|view all|see all|show comments|hide caption|toggle caption"
     "|enlarge this image|powered by .{1,30}|a a|\\+|-|,|•|\\|"
+)
+
+#: a feed disclaimer names one of these
+_FEED_WORDS = (
+    "syndicated feed",
+    "agency feed",
+    "wire feed",
+    "news service",
+    "auto-generated",
+    "wire service",
 )
 
 LINE_PATTERNS: tuple[LinePattern, ...] = (
@@ -191,15 +224,25 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
         "anywhere",
         rf"(?:©|\(c\)|copyright)(?:\s*(?:©|\(c\)|copyright))?\s*(?:\d{{4}}(?:\s*-\s*\d{{4}})?\s*,?\s*)?(?:by\s+)?{_THE}{_AG}(?:\s*\d{{4}})?(?:[.,;:]\s*.{{0,400}})?",
     ),
-    _pi("rights", "anywhere", r".{0,200}\ball rights reserved\b.{0,400}"),
+    _pi(
+        "rights",
+        "anywhere",
+        r".{0,200}\ball rights reserved\b.{0,400}",
+        needs=("all rights reserved",),
+    ),
     _pi(
         "rights",
         "anywhere",
         r"this material may not be published, broadcast, rewritten,? or redistributed\.?.{0,100}",
     ),
     _pi("rights", "anywhere", r"our standards: the thomson reuters trust principles\.?", "Reuters"),
-    _p("caption", "anywhere", rf".{{0,400}}\({_AG} Photo(?:/[^)]{{0,80}})?\).{{0,200}}"),
-    _p("caption", "anywhere", rf".{{0,400}}\((?:{AGENCY})/[^)]{{1,80}}\)\.?"),
+    _p(
+        "caption",
+        "anywhere",
+        rf".{{0,400}}\({_AG} Photo(?:/[^)]{{0,80}})?\).{{0,200}}",
+        needs=(" photo",),
+    ),
+    _p("caption", "anywhere", rf".{{0,400}}\((?:{AGENCY})/[^)]{{1,80}}\)\.?", needs=("/",)),
     _p("caption", "anywhere", r"FILE(?: PHOTO)?\s*(?:-|:).{1,600}"),
     _pi(
         "caption",
@@ -220,7 +263,7 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
         rf"(?:[/|•-]\s*)?(?:(?:Media|Source|Agency|Via|From|By)\s*:?\s*)?{_THE}{_AG}(?:\s+(?:staff"
         rf"|wire|wires|news service))?\s*[•|.]?{_STAMPS}?",
     ),
-    _p("furniture", "anywhere", r"[A-Z][\w.'&-]*(?: [\w.'&-]+){0,4}\s?•"),
+    _p("furniture", "anywhere", r"[A-Z][\w.'&-]*(?: [\w.'&-]+){0,4}\s?•", needs=("•",)),
     # --- head: bylines, datelines alone on a line, timestamps, captions, scraper headers
     _p("timestamp", "head", rf"{_STAMP_PREFIX}{_DATE}(?:{_SEP}{_STAMP_PREFIX}{_DATE}){{0,5}}\.?"),
     _pi(
@@ -257,7 +300,12 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     ),
     _pi("caption", "head", r"\((?:getty images|file)\)"),
     # --- tail: disclaimers, republication notes, credits, rights, scraper footers
-    _pi("disclaimer", "tail", rf".{{0,120}}auto-generated from (?:the\s+)?{_AG}.{{0,250}}"),
+    _pi(
+        "disclaimer",
+        "tail",
+        rf".{{0,120}}auto-generated from (?:the\s+)?{_AG}.{{0,250}}",
+        needs=("auto-generated from",),
+    ),
     _pi(
         "disclaimer",
         "tail",
@@ -274,10 +322,10 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     _pi(
         "disclaimer",
         "tail",
-        r"(?=.*\b(?:syndicated feed|agency feed|wire feed|news service|auto-generated"
-        r"|wire service)\b)"
+        rf"(?=.*\b(?:{'|'.join(_FEED_WORDS)})\b)"
         r"(?=.*\b(?:edited|auto-generated|modifications?|responsibility|reworked"
         r"|published from|generated from)\b)\(?.{10,400}",
+        needs=_FEED_WORDS,
     ),
     _pi(
         "republication",
@@ -326,11 +374,13 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
         "credit",
         "tail",
         rf"{_THE}{_AG}(?:'s)?(?:\s+(?:writers?|reporters?|correspondents?|photographers?|staff|journalists?))?\b[^.]{{0,250}}\bcontributed\b[^.]{{0,80}}\.?",
+        needs=("contributed",),
     ),
     _p(
         "credit",
         "tail",
         r"[A-Z][^.]{0,250}\bcontributed (?:to )?(?:this|the) (?:report|story|article)\.?",
+        needs=("contributed",),
     ),
     _p("credit", "tail", r"(?P<agency>PTI)(?:\s+[A-Z]{2,4}){1,6}"),
     _p("credit", "tail", r"-{1,3}\s*(?P<agency>IANS|ANI|UNI)(?:\s+[a-z]{1,4}(?:/[a-z]{1,4})*)?"),
@@ -379,9 +429,12 @@ BARE_DATELINE_RE = re.compile(
     r"|[A-Z]{3,}(?:[ /-][A-Z]{2,}){0,2}"
 )
 
-#: revision markers around a headline: Reuters "UPDATE 1-", Yonhap "(LEAD)", PTI "(Eds: ...)".
-REVISION_RE = re.compile(
-    r"^\s*(?:(?:UPDATE\s*\d*|REFILE|CORRECTED|CORRECTION|RPT|REPEAT|WRAPUP\s*\d*|RECAST"
+#: revision markers around a headline: Reuters "UPDATE 1-", Yonhap "(LEAD)", PTI "(Eds: ...)";
+#: the leading kind is matched at the start only, the bracketed kind anywhere.
+REVISION_LEAD_RE = re.compile(
+    r"\s*(?:(?:UPDATE\s*\d*|REFILE|CORRECTED|CORRECTION|RPT|REPEAT|WRAPUP\s*\d*|RECAST"
     r"|EXCLUSIVE|BREAKING|URGENT)\s*[-:]\s*)+"
-    r"|\s*\((?:LEAD|\d+(?:st|nd|rd|th)\s+LD|LD|Update\s*\d*|UPDATE\s*\d*|URGENT|Eds:[^)]{0,200})\)\s*",
+)
+REVISION_TAG_RE = re.compile(
+    r"\((?:LEAD|\d+(?:st|nd|rd|th)\s+LD|LD|Update\s*\d*|UPDATE\s*\d*|URGENT|Eds:[^)]{0,200})\)"
 )

@@ -31,7 +31,8 @@ from dedup.boilerplate import (
     LIVE_FILE_RE,
     MIN_TIME_HEADINGS,
     REPUBLISHED_FROM_RE,
-    REVISION_RE,
+    REVISION_LEAD_RE,
+    REVISION_TAG_RE,
     SYNDICATION_FAMILIES,
     TIME_HEADING_RE,
     URL_RE,
@@ -127,7 +128,9 @@ def fold_unicode(text: str) -> str:
             if _fold_chars(current) == current:  # NFKC is idempotent: stable now
                 break
     out: list[str] = []
-    for raw in _SPACE_RUN.sub(" ", current).split("\n"):
+    if "  " in current:
+        current = _SPACE_RUN.sub(" ", current)
+    for raw in current.split("\n"):
         line = raw.strip(" ")
         if line or (out and out[-1]):
             out.append(line)
@@ -140,7 +143,12 @@ def fold_unicode(text: str) -> str:
 def headline_key(text: str) -> str:
     """A headline compared without case, punctuation, quote style or revision markers.
     Cached: the stripping loop keys the same leading lines again after each removal."""
-    return " ".join(_WORD.findall(REVISION_RE.sub(" ", text).casefold()))
+    lead = REVISION_LEAD_RE.match(text)
+    if lead is not None:
+        text = text[lead.end() :]
+    if "(" in text:
+        text = REVISION_TAG_RE.sub(" ", text)
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def _title_keys(title: str | None) -> frozenset[str]:
@@ -177,11 +185,13 @@ _SEARCHED_FAMILIES = frozenset({"credit", "rights", "disclaimer", "republication
 
 @dataclass(frozen=True, slots=True)
 class _ZonePatterns:
-    """A zone's patterns in order, and one alternation of them all: most lines match none,
-    and one fullmatch of the alternation says so in a single call."""
+    """A zone's patterns in order, and one alternation of those without ``needs``: most
+    lines match none, and one fullmatch of the alternation plus a few substring checks for
+    the screened patterns say so."""
 
     patterns: tuple[LinePattern, ...]
     any_of: re.Pattern[str]
+    screened: tuple[LinePattern, ...]
     max_len: int
 
     @classmethod
@@ -191,14 +201,34 @@ class _ZonePatterns:
             f"(?{'i' if p.regex.flags & re.IGNORECASE else ''}:"
             f"{_NAMED_GROUP.sub('(?:', p.regex.pattern)})"
             for p in patterns
+            if not p.needs
         )
-        return cls(patterns, re.compile("|".join(alternatives)), max(p.max_len for p in patterns))
+        return cls(
+            patterns,
+            re.compile("|".join(alternatives)),
+            tuple(p for p in patterns if p.needs),
+            max(p.max_len for p in patterns),
+        )
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _BY_ZONE: dict[Zone, _ZonePatterns] = {
     zone: _ZonePatterns.of(zone) for zone in ("head", "tail", "anywhere")
 }
+#: the non-ASCII letters an IGNORECASE match lets stand for an ASCII one that ``str.lower``
+#: does not turn into it (a test derives them from ``re``)
+_IGNORECASE_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def _screen_text(text: str) -> str:
+    """``text`` lowered so that a ``needs`` substring is in it whenever a match needs it."""
+    return (text if text.isascii() else text.translate(_IGNORECASE_TO_ASCII)).lower()
+
+
+def _tried(pattern: LinePattern, text: str, lowered: str) -> bool:
+    return len(text) <= pattern.max_len and (
+        not pattern.needs or any(need in lowered for need in pattern.needs)
+    )
 
 
 def _match(text: str, zone: Zone, pos: int) -> _Hit | None:
@@ -207,27 +237,37 @@ def _match(text: str, zone: Zone, pos: int) -> _Hit | None:
     return None if found is None else _Hit(found[0], text, found[1], pos)
 
 
-@lru_cache(maxsize=1 << 16)
-def _classify(text: str, zone_name: Zone) -> tuple[str, str | None] | None:
-    """(family, agency) of the first pattern of the zone fullmatching ``text``. Cached:
-    copies of a story repeat its lines, and page furniture repeats across a whole dump."""
-    zone = _BY_ZONE[zone_name]
-    if len(text) > zone.max_len or zone.any_of.fullmatch(text) is None:
+def _first_match(text: str, zone: _ZonePatterns) -> tuple[LinePattern, re.Match[str]] | None:
+    """The zone's first pattern fullmatching ``text``, screened: the alternation and the
+    ``needs`` substrings rule out most lines before any pattern is tried on its own."""
+    if len(text) > zone.max_len:
+        return None
+    lowered = _screen_text(text)
+    if zone.any_of.fullmatch(text) is None and not any(
+        any(need in lowered for need in p.needs) and p.regex.fullmatch(text) for p in zone.screened
+    ):
         return None
     for pattern in zone.patterns:
-        if len(text) > pattern.max_len:
-            continue
-        m = pattern.regex.fullmatch(text)
-        if m is None:
-            continue
-        agency = pattern.agency
-        if "agency" in pattern.regex.groupindex and m.group("agency"):
-            agency = canonical_agency(m.group("agency")) or agency
-        if agency is None and pattern.family in _SEARCHED_FAMILIES:
-            named = AGENCY_SEARCH_RE.search(text)
-            agency = canonical_agency(named.group("agency")) if named else None
-        return pattern.family, agency
+        if _tried(pattern, text, lowered) and (m := pattern.regex.fullmatch(text)) is not None:
+            return pattern, m
     return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _classify(text: str, zone: Zone) -> tuple[str, str | None] | None:
+    """(family, agency) of the first pattern of the zone fullmatching ``text``. Cached:
+    copies of a story repeat its lines, and page furniture repeats across a whole dump."""
+    found = _first_match(text, _BY_ZONE[zone])
+    if found is None:
+        return None
+    pattern, m = found
+    agency = pattern.agency
+    if "agency" in pattern.regex.groupindex and m.group("agency"):
+        agency = canonical_agency(m.group("agency")) or agency
+    if agency is None and pattern.family in _SEARCHED_FAMILIES:
+        named = AGENCY_SEARCH_RE.search(text)
+        agency = canonical_agency(named.group("agency")) if named else None
+    return pattern.family, agency
 
 
 def _head_hit(lines: deque[_Line], headline_keys: set[str]) -> _Hit | None:

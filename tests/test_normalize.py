@@ -5,11 +5,22 @@ Every fixture here is invented; it imitates the shapes of real wire copies, neve
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedup.normalize import fold_unicode, headline_key, normalize
+from dedup.boilerplate import LINE_PATTERNS, REVISION_LEAD_RE, REVISION_TAG_RE, LinePattern, Zone
+from dedup.normalize import (
+    _BY_ZONE,
+    _first_match,
+    _screen_text,
+    fold_unicode,
+    headline_key,
+    normalize,
+)
 from dedup.records import StrippedLine
 
 # --- invented story used by several tests -------------------------------------------------
@@ -588,3 +599,68 @@ def test_code_points_outside_the_folding_ranges_never_fold() -> None:
         ch = chr(code)
         assert not ch.isspace()
         assert unicodedata.category(ch) not in ("Cf", "Cs", "Cc", "Nd")
+
+
+# --- the line screen ------------------------------------------------------------------------
+
+
+def _first_fullmatch(text: str, zone: Zone) -> LinePattern | None:
+    """The unscreened reference: the zone's first pattern matching the line."""
+    for pattern in LINE_PATTERNS:
+        if pattern.zone == zone and len(text) <= pattern.max_len and pattern.regex.fullmatch(text):
+            return pattern
+    return None
+
+
+def _screened_first(text: str, zone: Zone) -> LinePattern | None:
+    found = _first_match(text, _BY_ZONE[zone])
+    return found and found[0]
+
+
+_NEEDS = sorted({need for p in LINE_PATTERNS for need in p.needs})
+_SCREEN_PIECES = st.sampled_from(
+    [*_NEEDS, *(n.upper() for n in _NEEDS), *(n.title() for n in _NEEDS), "(AP", "(Reuters",
+     " Photo)", "AP ", "The ", "staff ", "edited ", "modifications ", "by the AP. ", "Reuters",
+     "Jane Doe ", ", ", ".", "(", ")", "/", " ", "x", "\u0131", "\u0130", "\u017f", "2024 "]
+)  # fmt: skip
+_SCREEN_LINES = st.lists(_SCREEN_PIECES, min_size=1, max_size=14).map("".join)
+
+
+@_SETTINGS
+@given(_SCREEN_LINES, st.sampled_from(["head", "tail", "anywhere"]))
+def test_screened_classify_equals_trying_every_pattern(text: str, zone: Zone) -> None:
+    assert _screened_first(text, zone) is _first_fullmatch(text, zone)
+
+
+@pytest.mark.parametrize("line", [line for text in (AFP_ORIGINAL, NDTV_COPY, SCRAPER_PAGE)
+                                  for line in fold_unicode(text).split("\n") if line] + [
+    "Reuters photographer Jane Doe contributed to this report.",
+    "AP writers John Smith and Jane Roe contributed.",
+    "Copyright 2024 The Associated Press. All rights reserved.",
+    "Lisbon News Group 2024. All Rights Reserved.",
+    "A crowd gathers in Lisbon. (AP Photo/Jane Doe)",
+    "Ships in port (Reuters/John Smith).",
+    "This story was auto-generated from a syndicated feed and not edited.",
+    "Text auto-generated from PTI feed; only the headline was edited.",
+    "Lisbon News \u2022",
+])  # fmt: skip
+def test_screen_keeps_every_verdict_on_real_lines(line: str) -> None:
+    for zone in ("head", "tail", "anywhere"):
+        assert _screened_first(line, zone) is _first_fullmatch(line, zone)
+
+
+def test_screen_knows_every_non_ascii_letter_ignorecase_lets_through() -> None:
+    any_ascii_letter = re.compile("[a-z]", re.IGNORECASE)
+    for code in range(128, sys.maxunicode + 1):
+        char = chr(code)
+        if any_ascii_letter.fullmatch(char):
+            lowered = _screen_text(char)
+            assert lowered.isascii(), hex(code)
+            assert re.fullmatch(lowered, char, re.IGNORECASE), hex(code)
+
+
+@given(st.text(alphabet=st.sampled_from([*"UPDATE REFILE(LEAD)(2nd LD)Eds: x-:1 \n"]), max_size=40))
+def test_headline_key_strips_revision_markers_like_one_anchored_alternation(text: str) -> None:
+    reference = re.compile(rf"^(?:{REVISION_LEAD_RE.pattern})|\s*{REVISION_TAG_RE.pattern}\s*")
+    words = " ".join(re.findall(r"\w+", reference.sub(" ", text).casefold()))
+    assert headline_key.__wrapped__(text) == words
