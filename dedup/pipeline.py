@@ -20,10 +20,9 @@ import numpy.typing as npt
 from dedup.candidates import candidate_pairs
 from dedup.canonical import cluster_id_for, describe_cluster
 from dedup.cluster import Group, cluster_component, components, neighbourhood_groups
-from dedup.engines.local import map_ordered
+from dedup.engines.local import map_ordered, map_with_shared
 from dedup.io.fields import FieldMap
 from dedup.io.readers import Record, read_records
-from dedup.minhash import band_keys
 from dedup.params import DedupParams, RunOptions
 from dedup.prepare import PreparedBatch, prepare_batch, warm_up
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
@@ -113,66 +112,155 @@ def _verified(
     )
 
 
-def _cluster(
-    sets: ShingleSets,
-    entities: ShingleSets,
-    edges: npt.NDArray[np.int64],
-    compilation: Mask,
-    params: DedupParams,
-    stats: RunStats,
-) -> list[tuple[Group, F64]]:
-    """Chain-safe groups from verified edges: exact all-pairs inside each component.
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What the stages after signing read: shared with forked workers, never pickled."""
 
-    Each group comes with its members' shared-shingle matrix, so the canonical step does not
-    measure the same pairs again.
-    """
-    priority = sets.sizes().astype(np.float64)
+    params: DedupParams
+    sets: ShingleSets
+    entities: ShingleSets
+    compilation: Mask
+    articles: list[Article]
+    evidence: tuple[Evidence, ...]
+    edges: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty((0, 2), np.int64))
 
-    def cluster_exactly(nodes: list[int]) -> list[tuple[Group, F64]]:
-        shared, jaccard, containment = pairwise(sets, nodes)
-        flags = compilation[nodes]
-        mixed = flags[:, None] != flags[None, :]
-        names = entities.sizes_of(np.asarray(nodes, dtype=np.int64))
-        names_agree = agreement(
-            pairwise(entities, nodes)[2], np.minimum.outer(names, names), params.min_entities
+
+#: pairs verified per work item: a few seconds of work, 16 MB to send
+VERIFY_CHUNK = 1 << 20
+#: articles clustered per work item, small components packed together
+CLUSTER_ITEM_SIZE = 2000
+
+
+def _verify_chunk(run: _Run, pairs: npt.NDArray[np.int64]) -> Mask:
+    """Which candidate pairs pass the exact check."""
+    mixed = run.compilation[pairs[:, 0]] != run.compilation[pairs[:, 1]]
+    names = run.entities.sizes()
+    names_agree = agreement(
+        measure_pairs(run.entities, pairs)[2],
+        np.minimum(names[pairs[:, 0]], names[pairs[:, 1]]),
+        run.params.min_entities,
+    )
+    return _verified(run.params, *measure_pairs(run.sets, pairs), mixed, names_agree)
+
+
+def _cluster_exactly(run: _Run, nodes: list[int]) -> list[tuple[Group, F64]]:
+    """Chain-safe groups of one component from all its pairs, each with its members'
+    shared-shingle matrix, so the canonical step does not measure the same pairs again."""
+    params = run.params
+    shared, jaccard, containment = pairwise(run.sets, nodes)
+    index = np.asarray(nodes, dtype=np.int64)
+    flags = run.compilation[index]
+    mixed = flags[:, None] != flags[None, :]
+    names = run.entities.sizes_of(index)
+    names_agree = agreement(
+        pairwise(run.entities, nodes)[2], np.minimum.outer(names, names), params.min_entities
+    )
+    similarity = np.where(mixed, jaccard, containment)
+    similarity[names_agree < params.min_entity_agreement] = 0.0
+    local = cluster_component(
+        similarity,
+        _verified(params, shared, jaccard, containment, mixed, names_agree),
+        link_threshold=params.link_threshold,
+        core_containment=params.core_containment,
+        priority=run.sets.sizes_of(index).astype(np.float64),
+    )
+    found: list[tuple[Group, F64]] = []
+    for g in local:
+        members = list(g.members)
+        group = Group(members=tuple(nodes[m] for m in members))
+        found.append((group, shared[np.ix_(members, members)]))
+    return found
+
+
+_NO_EVIDENCE = Evidence()
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """A cluster as a worker sends it: without its members' evidence, which the main
+    process holds already (``members`` are the article indices, in member order)."""
+
+    first: int
+    members: tuple[int, ...]
+    cluster: Cluster
+
+    @classmethod
+    def of(cls, cluster: Cluster, group: Group, articles: Sequence[Article]) -> _Sent:
+        index = {articles[i].id: i for i in group.members}
+        return cls(
+            group.members[0],
+            tuple(index[m.id] for m in cluster.members),
+            replace(
+                cluster, members=tuple(replace(m, evidence=_NO_EVIDENCE) for m in cluster.members)
+            ),
         )
-        similarity = np.where(mixed, jaccard, containment)
-        similarity[names_agree < params.min_entity_agreement] = 0.0
-        local = cluster_component(
-            similarity,
-            _verified(params, shared, jaccard, containment, mixed, names_agree),
-            link_threshold=params.link_threshold,
-            core_containment=params.core_containment,
-            priority=priority[nodes],
-        )
-        found: list[tuple[Group, F64]] = []
-        for g in local:
-            members = list(g.members)
-            group = Group(members=tuple(nodes[m] for m in members))
-            found.append((group, shared[np.ix_(members, members)]))
-        return found
 
-    groups: list[tuple[Group, F64]] = []
-    for component in components(len(sets), edges):
+    def received(self, evidence: Sequence[Evidence]) -> Cluster:
+        members = zip(self.cluster.members, self.members, strict=True)
+        return replace(
+            self.cluster, members=tuple(replace(m, evidence=evidence[i]) for m, i in members)
+        )
+
+
+@dataclass(slots=True)
+class _Described:
+    """A work item's clusters in the order found, the warnings raised, and the seconds
+    spent clustering and choosing canonicals."""
+
+    clusters: list[_Sent] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cluster_seconds: float = 0.0
+    canonical_seconds: float = 0.0
+
+
+def _describe_components(run: _Run, nodes_of: list[list[int]]) -> _Described:
+    """Cluster each component (exactly, or neighbourhood by neighbourhood when it is too
+    large for one all-pairs matrix) and describe each group's canonical source."""
+    params = run.params
+    done = _Described()
+    for component in nodes_of:
+        started = time.perf_counter()
         if len(component) <= params.max_exact_component:
-            groups.extend(cluster_exactly(component))
-            continue
-        _warn(
-            stats,
-            f"a component of {len(component)} articles is larger than max_exact_component="
-            f"{params.max_exact_component}; clustered neighbourhood by neighbourhood",
-        )
-        inside = np.isin(edges[:, 0], component)
-        groups.extend(
-            neighbourhood_groups(
+            groups = _cluster_exactly(run, component)
+        else:
+            done.warnings.append(
+                f"a component of {len(component)} articles is larger than max_exact_component="
+                f"{params.max_exact_component}; clustered neighbourhood by neighbourhood"
+            )
+            inside = np.isin(run.edges[:, 0], component)
+            groups = neighbourhood_groups(
                 component,
-                edges[inside],
-                priority,
-                cluster_exactly,
+                run.edges[inside],
+                run.sets.sizes().astype(np.float64),
+                partial(_cluster_exactly, run),
                 limit=params.max_exact_component,
             )
-        )
-    return groups
+        described = time.perf_counter()
+        for group, shared in groups:
+            cluster = describe_cluster(
+                [run.articles[i] for i in group.members],
+                [run.evidence[i] for i in group.members],
+                [run.sets.of(i) for i in group.members],
+                shared=shared,
+            )
+            done.clusters.append(_Sent.of(cluster, group, run.articles))
+        done.cluster_seconds += described - started
+        done.canonical_seconds += time.perf_counter() - described
+    return done
+
+
+def _work_items(nodes_of: list[list[int]], size: int) -> Iterator[list[list[int]]]:
+    """Components packed into items of about ``size`` articles, in order."""
+    item: list[list[int]] = []
+    held = 0
+    for component in nodes_of:
+        item.append(component)
+        held += len(component)
+        if held >= size:
+            yield item
+            item, held = [], 0
+    if item:
+        yield item
 
 
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -200,7 +288,7 @@ def _prepare(
         stats.boilerplate_kept += sum(e.kept_boilerplate for e in prepared.evidence)
         report("read", len(batch))
         report("sign", len(batch))
-    prepared = PreparedBatch.concat(parts, params.num_perm)
+    prepared = PreparedBatch.concat(parts, params.bands)
     stats.truncated = prepared.truncated
     if stats.truncated:
         _warn(
@@ -223,35 +311,62 @@ class _Stopwatch:
         self.stats.stage_seconds[stage] = round(now - self.last, 3)
         self.last = now
 
+    def split(self, stages: tuple[str, ...], weights: Sequence[float]) -> None:
+        """One lap shared by stages that ran interleaved (in workers), in proportion to
+        the seconds the workers spent on each."""
+        now = time.perf_counter()
+        total = sum(weights) or 1.0
+        for stage, weight in zip(stages, weights, strict=True):
+            self.stats.stage_seconds[stage] = round((now - self.last) * weight / total, 3)
+        self.last = now
 
-def _verified_pairs(
-    prepared: PreparedBatch,
-    compilation: Mask,
-    params: DedupParams,
-    stats: RunStats,
-    report: Progress,
-    watch: _Stopwatch,
-) -> npt.NDArray[np.int64]:
-    """Candidate pairs from LSH bands, kept when the exact check accepts them."""
-    sets, entities = prepared.shingles, prepared.entities
-    eligible = sets.sizes() >= params.min_shingles
+
+def _candidates(run: _Run, keys: npt.NDArray[np.uint64], stats: RunStats) -> npt.NDArray[np.int64]:
+    """Pairs of articles long enough to sign that share an LSH band."""
+    eligible = run.sets.sizes() >= run.params.min_shingles
     stats.too_short = int(np.count_nonzero(~eligible))
-    keys = band_keys(prepared.signatures, bands=params.bands, rows=params.rows)
     pairs = candidate_pairs(keys, eligible=eligible)
     stats.candidate_pairs = int(pairs.shape[0])
-    watch.lap("candidates")
-    mixed = compilation[pairs[:, 0]] != compilation[pairs[:, 1]]
-    names = entities.sizes()
-    names_agree = agreement(
-        measure_pairs(entities, pairs)[2],
-        np.minimum(names[pairs[:, 0]], names[pairs[:, 1]]),
-        params.min_entities,
-    )
-    verified = _verified(params, *measure_pairs(sets, pairs), mixed, names_agree)
+    return pairs
+
+
+def _verify(
+    run: _Run, pairs: npt.NDArray[np.int64], options: RunOptions, stats: RunStats
+) -> npt.NDArray[np.int64]:
+    """The candidate pairs the exact check accepts, checked chunk by chunk on the workers."""
+    chunks = (pairs[i : i + VERIFY_CHUNK] for i in range(0, pairs.shape[0], VERIFY_CHUNK))
+    masks = [m for _, m in map_with_shared(_verify_chunk, run, chunks, workers=options.workers)]
+    verified = np.concatenate(masks) if masks else np.zeros(0, dtype=np.bool_)
     stats.verified_pairs = int(np.count_nonzero(verified))
-    report("verify", int(pairs.shape[0]))
-    watch.lap("verify")
     return pairs[verified]
+
+
+def _clusters(
+    run: _Run, options: RunOptions, stats: RunStats, report: Progress, watch: _Stopwatch
+) -> list[Cluster]:
+    """Every component's clusters and canonicals, in the order of their first members."""
+    params = run.params
+    items = _work_items(components(len(run.sets), run.edges), CLUSTER_ITEM_SIZE)
+    found: list[tuple[int, Cluster]] = []
+    spent = [0.0, 0.0]
+    for _, done in map_with_shared(_describe_components, run, items, workers=options.workers):
+        for message in done.warnings:
+            _warn(stats, message)
+        found.extend((sent.first, sent.received(run.evidence)) for sent in done.clusters)
+        spent[0] += done.cluster_seconds
+        spent[1] += done.canonical_seconds
+        report("cluster", sum(len(sent.members) for sent in done.clusters))
+    found.sort(key=lambda first_and_cluster: first_and_cluster[0])
+    clusters = [cluster for _, cluster in found]
+    for cluster in clusters:
+        if cluster.size > params.max_cluster_size:
+            _warn(
+                stats,
+                f"cluster {cluster.cluster_id} has {cluster.size} members "
+                f"(more than max_cluster_size={params.max_cluster_size}); check it for chaining",
+            )
+    watch.split(("cluster", "canonical"), spent)
+    return clusters
 
 
 def scan_articles(
@@ -263,35 +378,30 @@ def scan_articles(
 ) -> ScanResult:
     """Cluster copies among ``articles`` and describe each cluster's canonical source."""
     params = params or DedupParams()
+    options = options or RunOptions()
     report = progress or _no_progress
     stats = RunStats()
     started = time.perf_counter()
     watch = _Stopwatch(stats)
-    kept, prepared = _prepare(articles, params, options or RunOptions(), stats, report)
+    kept, prepared = _prepare(articles, params, options, stats, report)
     watch.lap("prepare")
-    evidence, sets = prepared.evidence, prepared.shingles
-    compilation = np.array([e.compilation for e in evidence], dtype=np.bool_)
-    edges = _verified_pairs(prepared, compilation, params, stats, report, watch)
-    groups = _cluster(sets, prepared.entities, edges, compilation, params, stats)
-    watch.lap("cluster")
-    clusters: list[Cluster] = []
-    for group, shared in sorted(groups, key=lambda gs: gs[0].members[0]):
-        cluster = describe_cluster(
-            [kept[i] for i in group.members],
-            [evidence[i] for i in group.members],
-            [sets.of(i) for i in group.members],
-            shared=shared,
-        )
-        if cluster.size > params.max_cluster_size:
-            _warn(
-                stats,
-                f"cluster {cluster.cluster_id} has {cluster.size} members "
-                f"(more than max_cluster_size={params.max_cluster_size}); check it for chaining",
-            )
-        clusters.append(cluster)
-        report("cluster", cluster.size)
-
-    watch.lap("canonical")
+    evidence = prepared.evidence
+    run = _Run(
+        params=params,
+        sets=prepared.shingles,
+        entities=prepared.entities,
+        compilation=np.array([e.compilation for e in evidence], dtype=np.bool_),
+        articles=kept,
+        evidence=evidence,
+    )
+    pairs = _candidates(run, prepared.band_keys, stats)
+    del prepared  # the band keys are done with
+    watch.lap("candidates")
+    edges = _verify(run, pairs, options, stats)
+    report("verify", int(pairs.shape[0]))
+    del pairs
+    watch.lap("verify")
+    clusters = _clusters(replace(run, edges=edges), options, stats, report, watch)
     assignments = {
         member.id: Assignment(cluster.cluster_id, cluster.canonical_id, member.role)
         for cluster in clusters

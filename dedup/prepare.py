@@ -1,4 +1,4 @@
-"""The per-article work of a scan, one batch at a time: normalize, shingle, sign.
+"""The per-article work of a scan, one batch at a time: normalize, shingle, sign, band.
 
 Pure: a batch of articles and the parameters in, arrays and evidence out, nothing shared
 between batches. That is what lets an engine run batches in worker processes (or Dask
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dedup.minhash import sign_batch
+from dedup.minhash import band_keys, sign_batch
 from dedup.normalize import normalize
 from dedup.params import DedupParams
 from dedup.records import Article, Evidence
@@ -27,28 +27,25 @@ class PreparedBatch:
     evidence: tuple[Evidence, ...]
     shingles: ShingleSets
     entities: ShingleSets
-    signatures: npt.NDArray[np.uint32]
+    #: LSH band keys (n x bands); the signatures they come from are not kept
+    band_keys: npt.NDArray[np.uint64]
     truncated: int
 
     @classmethod
-    def concat(cls, parts: Sequence[PreparedBatch], num_perm: int) -> PreparedBatch:
+    def concat(cls, parts: Sequence[PreparedBatch], bands: int) -> PreparedBatch:
         """Several batches as one, in order."""
-        signatures = [p.signatures for p in parts]
+        keys = [p.band_keys for p in parts]
         return cls(
             evidence=tuple(e for p in parts for e in p.evidence),
             shingles=ShingleSets.concat([p.shingles for p in parts]),
             entities=ShingleSets.concat([p.entities for p in parts]),
-            signatures=(
-                np.concatenate(signatures)
-                if signatures
-                else np.empty((0, num_perm), dtype=np.uint32)
-            ),
+            band_keys=np.concatenate(keys) if keys else np.empty((0, bands), dtype=np.uint64),
             truncated=sum(p.truncated for p in parts),
         )
 
 
 def prepare_batch(articles: Sequence[Article], params: DedupParams) -> PreparedBatch:
-    """Normalize each article (keeping its evidence), then shingle and sign the batch."""
+    """Normalize each article (keeping its evidence), then shingle, sign and band the batch."""
     evidence: list[Evidence] = []
     bodies: list[str] = []
     truncated = 0
@@ -65,7 +62,11 @@ def prepare_batch(articles: Sequence[Article], params: DedupParams) -> PreparedB
         evidence=tuple(evidence),
         shingles=shingles,
         entities=entity_batch(bodies),
-        signatures=sign_batch(shingles, num_perm=params.num_perm, seed=params.seed),
+        band_keys=band_keys(
+            sign_batch(shingles, num_perm=params.num_perm, seed=params.seed),
+            bands=params.bands,
+            rows=params.rows,
+        ),
         truncated=truncated,
     )
 

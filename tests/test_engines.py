@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from dedup.engines.local import default_workers, map_ordered
+from dedup.engines import local
+from dedup.engines.local import default_workers, map_ordered, map_with_shared
 
 
 def square(value: int) -> int:
@@ -46,3 +47,19 @@ def test_a_worker_error_reaches_the_caller() -> None:
 
 def test_default_workers_is_at_least_one() -> None:
     assert default_workers() >= 1
+
+
+def scaled(table: list[int], index: int) -> int:
+    return table[index] * 10
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_shared_state_reaches_every_item_in_order(workers: int) -> None:
+    table = list(range(100, 130))
+    results = list(map_with_shared(scaled, table, range(30), workers=workers))
+    assert results == [(i, (100 + i) * 10) for i in range(30)]
+
+
+def test_shared_state_is_not_held_after_the_run() -> None:
+    list(map_with_shared(scaled, [1, 2, 3], range(3), workers=1))
+    assert local._shared is None

@@ -331,10 +331,14 @@ def test_results_do_not_depend_on_batch_size() -> None:
     assert batched.clusters == whole.clusters
 
 
-def test_results_do_not_depend_on_worker_processes() -> None:
+def test_results_do_not_depend_on_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedup import pipeline
     from dedup.params import RunOptions
 
     serial = scan_articles(fixture_articles(), options=RunOptions(batch_size=2, workers=1))
+    # small work items, so that verification and clustering run on the workers too
+    monkeypatch.setattr(pipeline, "VERIFY_CHUNK", 3)
+    monkeypatch.setattr(pipeline, "CLUSTER_ITEM_SIZE", 2)
     parallel = scan_articles(fixture_articles(), options=RunOptions(batch_size=2, workers=2))
     assert parallel.clusters == serial.clusters
     assert parallel.evidence == serial.evidence

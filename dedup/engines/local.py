@@ -5,6 +5,10 @@ scan pays no start-up). Workers are forked where the platform allows, so they sh
 the caller loaded before (compiled kernels, tables). At most two batches per worker are in
 flight (memory stays bounded on any input size), and each batch comes back with its result
 in the order the batches came, so a run's output does not depend on the number of workers.
+
+``map_with_shared`` is for the stages after signing, whose work reads the whole run's sets
+and evidence: forked workers inherit that state as copy-on-write pages, and only the small
+items and their results cross between processes.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from itertools import chain, islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Shared = TypeVar("Shared")
 
 IN_FLIGHT_PER_WORKER = 2
 
@@ -31,10 +37,44 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def _context() -> multiprocessing.context.BaseContext:
     # fork shares the parent's imported modules and compiled kernels: workers start at once
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else None)
+    return multiprocessing.get_context("fork" if _can_fork() else None)
+
+
+def _pooled(
+    work: Callable[[Item], Result],
+    items: Iterable[Item],
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> Iterator[tuple[Item, Result]]:
+    """Run ``work`` on the items here (one worker, or fewer than two items) or in a pool."""
+    workers = workers if workers > 0 else default_workers()
+    stream = iter(items)
+    head = list(islice(stream, 2))
+    if workers <= 1 or len(head) < 2:
+        if initializer is not None:
+            initializer(*initargs)
+        for item in chain(head, stream):
+            yield item, work(item)
+        return
+    pending: deque[tuple[Item, Future[Result]]] = deque()
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=initializer, initargs=initargs
+    ) as pool:
+        for item in chain(head, stream):
+            pending.append((item, pool.submit(work, item)))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
 
 
 def map_ordered(
@@ -44,20 +84,36 @@ def map_ordered(
 
     ``workers`` 0 means every core this process may use; 1 runs everything here.
     """
-    workers = workers if workers > 0 else default_workers()
-    stream = iter(items)
-    head = list(islice(stream, 2))
-    if workers <= 1 or len(head) < 2:
-        for item in chain(head, stream):
-            yield item, work(item)
-        return
-    pending: deque[tuple[Item, Future[Result]]] = deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        for item in chain(head, stream):
-            pending.append((item, pool.submit(work, item)))
-            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                done, future = pending.popleft()
-                yield done, future.result()
-        while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
+    return _pooled(work, items, workers)
+
+
+_shared: Any = None
+
+
+def _share(state: object) -> None:
+    global _shared
+    _shared = state
+
+
+def _with_shared(work: Callable[[Any, Item], Result], item: Item) -> Result:
+    return work(_shared, item)
+
+
+def map_with_shared(
+    work: Callable[[Shared, Item], Result],
+    shared: Shared,
+    items: Iterable[Item],
+    *,
+    workers: int,
+) -> Iterator[tuple[Item, Result]]:
+    """``(item, work(shared, item))`` for every item, in order.
+
+    ``shared`` reaches forked workers through the fork itself, never pickled; where
+    processes cannot be forked, everything runs here. ``work`` must be picklable.
+    """
+    if not _can_fork():
+        workers = 1
+    try:
+        yield from _pooled(partial(_with_shared, work), items, workers, _share, (shared,))
+    finally:
+        _share(None)
