@@ -191,7 +191,8 @@ class _ZonePatterns:
 
     patterns: tuple[LinePattern, ...]
     any_of: re.Pattern[str]
-    screened: tuple[LinePattern, ...]
+    #: (substring, pattern) for each substring a screened pattern needs
+    screened: tuple[tuple[str, LinePattern], ...]
     max_len: int
 
     @classmethod
@@ -206,7 +207,7 @@ class _ZonePatterns:
         return cls(
             patterns,
             re.compile("|".join(alternatives)),
-            tuple(p for p in patterns if p.needs),
+            tuple((need, p) for p in patterns for need in p.needs),
             max(p.max_len for p in patterns),
         )
 
@@ -244,7 +245,7 @@ def _first_match(text: str, zone: _ZonePatterns) -> tuple[LinePattern, re.Match[
         return None
     lowered = _screen_text(text)
     if zone.any_of.fullmatch(text) is None and not any(
-        any(need in lowered for need in p.needs) and p.regex.fullmatch(text) for p in zone.screened
+        need in lowered and pattern.regex.fullmatch(text) for need, pattern in zone.screened
     ):
         return None
     for pattern in zone.patterns:
