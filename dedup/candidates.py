@@ -37,7 +37,7 @@ def _band_pairs(
 ) -> npt.NDArray[np.int64]:
     """Encoded unique pairs (i * n_docs + j, i < j) of documents sharing a key in ``bands``."""
     salts = np.arange(bands.start, bands.stop, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
-    flat_keys = (keys[docs][:, bands.start : bands.stop] ^ salts[None, :]).ravel()
+    flat_keys = (keys[:, bands.start : bands.stop][docs] ^ salts[None, :]).ravel()
     flat_docs = np.repeat(docs, len(bands))
     order = np.argsort(flat_keys, kind="stable")
     sorted_keys = flat_keys[order]

@@ -17,7 +17,7 @@ from dedup.minhash import band_keys, sign_batch
 from dedup.normalize import normalize
 from dedup.params import DedupParams
 from dedup.records import Article, Evidence
-from dedup.shingle import ShingleSets, entity_batch, shingle_batch
+from dedup.shingle import ShingleSets, drain_concat, entity_batch, shingle_batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +32,21 @@ class PreparedBatch:
     truncated: int
 
     @classmethod
-    def concat(cls, parts: Sequence[PreparedBatch], bands: int) -> PreparedBatch:
-        """Several batches as one, in order."""
+    def concat(cls, parts: list[PreparedBatch], bands: int) -> PreparedBatch:
+        """Several batches as one, in order; ``parts`` is emptied on the way, so the
+        batches' arrays and the joined ones are never all held at once."""
+        evidence = tuple(e for p in parts for e in p.evidence)
+        truncated = sum(p.truncated for p in parts)
+        shingles = [p.shingles for p in parts]
+        entities = [p.entities for p in parts]
         keys = [p.band_keys for p in parts]
+        parts.clear()
         return cls(
-            evidence=tuple(e for p in parts for e in p.evidence),
-            shingles=ShingleSets.concat([p.shingles for p in parts]),
-            entities=ShingleSets.concat([p.entities for p in parts]),
-            band_keys=np.concatenate(keys) if keys else np.empty((0, bands), dtype=np.uint64),
-            truncated=sum(p.truncated for p in parts),
+            evidence=evidence,
+            shingles=ShingleSets.concat(shingles),
+            entities=ShingleSets.concat(entities),
+            band_keys=drain_concat(keys, np.empty((0, bands), dtype=np.uint64)),
+            truncated=truncated,
         )
 
 
