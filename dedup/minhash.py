@@ -44,10 +44,16 @@ def _fmix32(values: U32) -> U32:
     return values ^ (values >> np.uint32(16))
 
 
-def sign_batch(sets: ShingleSets, *, num_perm: int, seed: int) -> U32:
-    """MinHash signatures (n_docs x num_perm, uint32); a document with no shingles gets all-max."""
+def sign_batch(sets: ShingleSets, *, num_perm: int, seed: int, columns: int | None = None) -> U32:
+    """MinHash signatures (n_docs x num_perm, uint32); a document with no shingles gets all-max.
+
+    ``columns`` computes only the first so many permutations of the num_perm signature (the
+    ones LSH bands read), the same values as those columns of the whole signature.
+    """
     a, b = permutations(num_perm, seed)
-    signatures = np.full((len(sets), num_perm), EMPTY_VALUE, dtype=np.uint32)
+    if columns is not None:
+        a, b = a[:columns], b[:columns]
+    signatures = np.full((len(sets), a.shape[0]), EMPTY_VALUE, dtype=np.uint32)
     premixed = _fmix32((sets.values & np.uint64(0xFFFFFFFF)).astype(np.uint32))
     _kernels.minhash(premixed, sets.offsets, a, b, signatures)
     return signatures

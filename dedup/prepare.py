@@ -69,7 +69,12 @@ def prepare_batch(articles: Sequence[Article], params: DedupParams) -> PreparedB
         shingles=shingles,
         entities=entity_batch(bodies),
         band_keys=band_keys(
-            sign_batch(shingles, num_perm=params.num_perm, seed=params.seed),
+            sign_batch(
+                shingles,
+                num_perm=params.num_perm,
+                seed=params.seed,
+                columns=params.bands * params.rows,
+            ),
             bands=params.bands,
             rows=params.rows,
         ),

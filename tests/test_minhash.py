@@ -42,6 +42,17 @@ def test_batch_signature_equals_datasketch(
         assert np.array_equal(ours[row], datasketch_signature(body, k, num_perm, seed))
 
 
+@settings(max_examples=30, deadline=None)
+@given(documents, st.integers(min_value=1, max_value=128), st.integers(0, 2**31))
+def test_leading_columns_equal_those_of_the_whole_signature(
+    bodies: list[str], columns: int, seed: int
+) -> None:
+    sets = shingle_batch(bodies, 3)
+    whole = sign_batch(sets, num_perm=128, seed=seed)
+    leading = sign_batch(sets, num_perm=128, seed=seed, columns=columns)
+    assert np.array_equal(leading, whole[:, :columns])
+
+
 @settings(deadline=None)  # the first call compiles the kernels
 @given(st.lists(st.lists(st.sampled_from(["a", "b", "c", "dé", "漢"]), max_size=12), max_size=4))
 def test_compiled_kgrams_equal_scalar_reference(documents: list[list[str]]) -> None:
