@@ -24,7 +24,7 @@ from dedup.engines.local import map_ordered, map_with_shared
 from dedup.io.fields import FieldMap
 from dedup.io.readers import Record, read_records
 from dedup.params import DedupParams, RunOptions
-from dedup.prepare import PreparedBatch, prepare_batch, warm_up
+from dedup.prepare import PreparedBatch, PreparedRun, prepare_batch, warm_up
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
 from dedup.shingle import ShingleSets
 from dedup.verify import (
@@ -278,17 +278,17 @@ def _prepare(
 ) -> tuple[list[Article], PreparedBatch]:
     """Stream the articles once, batch by batch, through ``prepare_batch`` on the engine."""
     kept: list[Article] = []
-    parts: list[PreparedBatch] = []
+    joined = PreparedRun(params.bands)
     work = partial(prepare_batch, params=params)
     warm_up(params)
     batches = _batches(articles, options.batch_size)
     for batch, prepared in map_ordered(work, batches, workers=options.workers):
         kept.extend(replace(article, text="") for article in batch)  # the text is done with
-        parts.append(prepared)
+        joined.add(prepared)
         stats.boilerplate_kept += sum(e.kept_boilerplate for e in prepared.evidence)
         report("read", len(batch))
         report("sign", len(batch))
-    prepared = PreparedBatch.concat(parts, params.bands)
+    prepared = joined.finish()
     stats.truncated = prepared.truncated
     if stats.truncated:
         _warn(

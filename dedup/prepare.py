@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +18,7 @@ from dedup.minhash import band_keys, sign_batch
 from dedup.normalize import normalize
 from dedup.params import DedupParams
 from dedup.records import Article, Evidence
-from dedup.shingle import ShingleSets, drain_concat, entity_batch, shingle_batch
+from dedup.shingle import ShingleSets, entity_batch, shingle_batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,23 +32,67 @@ class PreparedBatch:
     band_keys: npt.NDArray[np.uint64]
     truncated: int
 
-    @classmethod
-    def concat(cls, parts: list[PreparedBatch], bands: int) -> PreparedBatch:
-        """Several batches as one, in order; ``parts`` is emptied on the way, so the
-        batches' arrays and the joined ones are never all held at once."""
-        evidence = tuple(e for p in parts for e in p.evidence)
-        truncated = sum(p.truncated for p in parts)
-        shingles = [p.shingles for p in parts]
-        entities = [p.entities for p in parts]
-        keys = [p.band_keys for p in parts]
-        parts.clear()
-        return cls(
-            evidence=evidence,
-            shingles=ShingleSets.concat(shingles),
-            entities=ShingleSets.concat(entities),
-            band_keys=drain_concat(keys, np.empty((0, bands), dtype=np.uint64)),
-            truncated=truncated,
+
+class _Growing:
+    """An array appended to in place, grown by ``ndarray.resize`` (a realloc: a large array
+    is remapped, not copied), so that no batch's arrays outlive their append and the whole
+    is never held twice."""
+
+    GROWTH = 1.5
+
+    def __init__(self, dtype: type[np.generic], width: int | None = None) -> None:
+        self.shape_tail: tuple[int, ...] = () if width is None else (width,)
+        self.buffer: npt.NDArray[Any] = np.empty((1024, *self.shape_tail), dtype=dtype)
+        self.size = 0
+
+    def extend(self, rows: npt.NDArray[Any]) -> None:
+        needed = self.size + rows.shape[0]
+        if needed > self.buffer.shape[0]:
+            grown = max(needed, int(self.buffer.shape[0] * self.GROWTH))
+            self.buffer.resize((grown, *self.shape_tail), refcheck=False)
+        self.buffer[self.size : needed] = rows
+        self.size = needed
+
+    def finish(self) -> npt.NDArray[Any]:
+        self.buffer.resize((self.size, *self.shape_tail), refcheck=False)
+        return self.buffer
+
+
+class PreparedRun:
+    """Prepared batches joined as they arrive, in order (``finish`` gives the whole)."""
+
+    def __init__(self, bands: int) -> None:
+        self.evidence: list[Evidence] = []
+        self.truncated = 0
+        self._sets = (_Growing(np.uint64), _Growing(np.int64))
+        self._entities = (_Growing(np.uint64), _Growing(np.int64))
+        self._keys = _Growing(np.uint64, bands)
+
+    def add(self, batch: PreparedBatch) -> None:
+        self.evidence.extend(batch.evidence)
+        self.truncated += batch.truncated
+        for (values, sizes), sets in (
+            (self._sets, batch.shingles),
+            (self._entities, batch.entities),
+        ):
+            values.extend(sets.values)
+            sizes.extend(sets.sizes())
+        self._keys.extend(batch.band_keys)
+
+    def finish(self) -> PreparedBatch:
+        return PreparedBatch(
+            evidence=tuple(self.evidence),
+            shingles=_joined(*self._sets),
+            entities=_joined(*self._entities),
+            band_keys=self._keys.finish(),
+            truncated=self.truncated,
         )
+
+
+def _joined(values: _Growing, sizes: _Growing) -> ShingleSets:
+    offsets = np.zeros(sizes.size + 1, dtype=np.int64)
+    np.cumsum(sizes.finish(), out=offsets[1:])
+    return ShingleSets(values=values.finish(), offsets=offsets)
 
 
 def prepare_batch(articles: Sequence[Article], params: DedupParams) -> PreparedBatch:

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -102,34 +101,15 @@ class ShingleSets:
         return cls(values=values.astype(np.uint64, copy=False), offsets=offsets)
 
     @classmethod
-    def concat(cls, parts: list[ShingleSets]) -> ShingleSets:
-        """Documents of several batches, in order; ``parts`` is emptied on the way."""
+    def concat(cls, parts: Sequence[ShingleSets]) -> ShingleSets:
+        """Documents of several batches, in order."""
         sizes = [part.sizes() for part in parts]
         offsets = np.zeros(sum(len(part) for part in parts) + 1, dtype=np.int64)
         if sizes:
             offsets[1:] = np.cumsum(np.concatenate(sizes))
         values = [part.values for part in parts]
-        parts.clear()
-        return cls(values=drain_concat(values, np.empty(0, dtype=np.uint64)), offsets=offsets)
-
-
-Array = TypeVar("Array", bound=np.ndarray[Any, Any])
-
-
-def drain_concat(arrays: list[Array], empty: Array) -> Array:
-    """``np.concatenate(arrays)`` (``empty`` when there are none), emptying ``arrays`` as
-    each is copied: the parts and the whole are never all held at once."""
-    if not arrays:
-        return empty
-    total = sum(a.shape[0] for a in arrays)
-    out = np.empty((total, *arrays[0].shape[1:]), dtype=arrays[0].dtype)
-    arrays.reverse()
-    at = 0
-    while arrays:
-        part = arrays.pop()
-        out[at : at + part.shape[0]] = part
-        at += part.shape[0]
-    return cast(Array, out)
+        merged = np.concatenate(values) if values else np.empty(0, dtype=np.uint64)
+        return cls(values=merged.astype(np.uint64, copy=False), offsets=offsets)
 
 
 _CASED_WORD = re.compile(rf"[^\W_{_NO_SPACE_SCRIPTS}]+")

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.normalize import normalize
 from dedup.shingle import (
     ShingleSets,
-    drain_concat,
     entities,
     entity_batch,
     hash_shingle,
@@ -51,17 +49,6 @@ def test_concat_keeps_documents_in_order() -> None:
     assert merged.sizes().tolist() == [2, 1, 3]
     assert merged.of(2).tolist() == second.of(0).tolist()
     assert ShingleSets.concat([]).sizes().tolist() == []
-
-
-@given(st.lists(st.integers(min_value=0, max_value=5), max_size=6))
-def test_drain_concat_equals_concatenate_and_empties_its_input(rows: list[int]) -> None:
-    arrays = [np.full((n, 3), i, dtype=np.uint64) for i, n in enumerate(rows)]
-    expected = np.concatenate(arrays) if arrays else np.empty((0, 3), dtype=np.uint64)
-    given_arrays = list(arrays)
-    joined = drain_concat(given_arrays, np.empty((0, 3), dtype=np.uint64))
-    assert given_arrays == []
-    assert joined.dtype == expected.dtype
-    assert joined.tolist() == expected.tolist()
 
 
 def test_entities_are_names_and_figures_not_line_openers() -> None:
