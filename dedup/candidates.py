@@ -12,24 +12,34 @@ I64 = npt.NDArray[np.int64]
 DEFAULT_MAX_BUCKET = 256
 
 
-def _pairs_within_groups(members: I64, group_starts: I64, group_sizes: I64) -> I64:
-    """All pairs inside each group; groups of one size are expanded together."""
-    chunks: list[I64] = []
+def _encoded(first: I64, second: I64, n_docs: int) -> I64:
+    """Pairs as one int64 each, ``low * n_docs + high``; pairs of a document with itself
+    (its keys in two bands of a pass colliding) are left out."""
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    distinct = low != high
+    codes: I64 = low[distinct] * np.int64(n_docs) + high[distinct]
+    return codes
+
+
+def _pairs_within_groups(members: I64, group_starts: I64, group_sizes: I64, n_docs: int) -> I64:
+    """All pairs inside each group, encoded; groups of one size are expanded together."""
+    chunks: list[I64] = [np.empty(0, dtype=np.int64)]
     for size in np.unique(group_sizes):
         starts = group_starts[group_sizes == size]
         matrix = members[starts[:, None] + np.arange(size)[None, :]]
         left, right = np.triu_indices(int(size), k=1)
-        chunks.append(np.stack([matrix[:, left].ravel(), matrix[:, right].ravel()], axis=1))
-    return np.concatenate(chunks) if chunks else np.empty((0, 2), dtype=np.int64)
+        chunks.append(_encoded(matrix[:, left].ravel(), matrix[:, right].ravel(), n_docs))
+    return np.concatenate(chunks)
 
 
-def _star_pairs(members: I64, group_starts: I64, group_sizes: I64) -> I64:
-    """First member paired with every other: keeps huge buckets linear, not quadratic."""
-    chunks: list[I64] = []
+def _star_pairs(members: I64, group_starts: I64, group_sizes: I64, n_docs: int) -> I64:
+    """The lowest document paired with every other, encoded: keeps huge buckets linear,
+    not quadratic."""
+    chunks: list[I64] = [np.empty(0, dtype=np.int64)]
     for start, size in zip(group_starts.tolist(), group_sizes.tolist(), strict=True):
-        others = members[start + 1 : start + size]
-        chunks.append(np.stack([np.full_like(others, members[start]), others], axis=1))
-    return np.concatenate(chunks) if chunks else np.empty((0, 2), dtype=np.int64)
+        bucket = members[start : start + size]
+        chunks.append(_encoded(np.full_like(bucket, bucket.min()), bucket, n_docs))
+    return np.concatenate(chunks)
 
 
 def _band_pairs(
@@ -39,7 +49,7 @@ def _band_pairs(
     salts = np.arange(bands.start, bands.stop, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
     flat_keys = (keys[:, bands.start : bands.stop][docs] ^ salts[None, :]).ravel()
     flat_docs = np.repeat(docs, len(bands))
-    order = np.argsort(flat_keys, kind="stable")
+    order = np.argsort(flat_keys)
     sorted_keys = flat_keys[order]
     members = flat_docs[order]
     boundaries = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
@@ -48,20 +58,19 @@ def _band_pairs(
     shared = group_sizes > 1
     group_starts, group_sizes = group_starts[shared], group_sizes[shared]
     small = group_sizes <= max_bucket
-    pairs: I64 = np.concatenate(
-        [
-            _pairs_within_groups(members, group_starts[small], group_sizes[small]),
-            _star_pairs(members, group_starts[~small], group_sizes[~small]),
-        ]
+    return _sorted_unique(
+        np.concatenate(
+            [
+                _pairs_within_groups(members, group_starts[small], group_sizes[small], n_docs),
+                _star_pairs(members, group_starts[~small], group_sizes[~small], n_docs),
+            ]
+        )
     )
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    pairs.sort(axis=1)
-    return _sorted_unique(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1])
 
 
 def _sorted_unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Sorted distinct values (np.unique hashes first in numpy 2, ten times slower here)."""
-    values = np.sort(values, kind="stable")  # a merge sort: concatenated sorted runs are cheap
+    values = np.sort(values)
     if values.shape[0] == 0:
         return values
     keep = np.empty(values.shape[0], dtype=np.bool_)
@@ -80,11 +89,11 @@ def candidate_pairs(
     """Unique (i, j) pairs, i < j, of documents sharing at least one band key.
 
     ``keys`` is (n_docs x bands). Rows where ``eligible`` is false (too short to sign)
-    never pair. Buckets larger than ``max_bucket`` are paired as a star around their first
-    member: identical texts then still meet, without n² candidates. Bands are grouped
-    ``bands_per_pass`` at a time and each pass's pairs are made unique before they join the
-    rest: near-identical copies collide in every band, and listing each of their pairs once
-    per band first would hold tens of times more pairs than there are.
+    never pair. Buckets larger than ``max_bucket`` are paired as a star around their
+    lowest-numbered member: identical texts then still meet, without n² candidates. Bands
+    are grouped ``bands_per_pass`` at a time and each pass's pairs are made unique before
+    they join the rest: near-identical copies collide in every band, and listing each of
+    their pairs once per band first would hold tens of times more pairs than there are.
     """
     n_docs, n_bands = keys.shape
     docs = np.arange(n_docs, dtype=np.int64)
