@@ -13,6 +13,7 @@ items and their results cross between processes.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -64,17 +65,21 @@ def _pooled(
             yield item, work(item)
         return
     pending: deque[tuple[Item, Future[Result]]] = deque()
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=initializer, initargs=initargs
-    ) as pool:
-        for item in chain(head, stream):
-            pending.append((item, pool.submit(work, item)))
-            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+    gc.freeze()  # forked workers' collector then never walks (and copies) the caller's objects
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=_context(), initializer=initializer, initargs=initargs
+        ) as pool:
+            for item in chain(head, stream):
+                pending.append((item, pool.submit(work, item)))
+                if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
                 done, future = pending.popleft()
                 yield done, future.result()
-        while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
+    finally:
+        gc.unfreeze()
 
 
 def map_ordered(
