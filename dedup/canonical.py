@@ -268,14 +268,33 @@ def _member(
         closest = contained[index].copy()
         closest[index] = -1.0
         parent = int(np.argmax(closest)) if closest.max() > containment else canonical
+    return member_of(
+        article,
+        evidence[index],
+        role,
+        articles[parent].id if parent is not None else None,
+        round(jaccard, 4),
+        round(containment, 4),
+    )
+
+
+def member_of(
+    article: Article,
+    evidence: Evidence,
+    role: str,
+    parent_id: str | None,
+    jaccard: float,
+    containment: float,
+) -> Member:
+    """An article as a cluster member, with the role and figures the cluster gave it."""
     return Member(
-        id=article.id,
-        url=article.url,
-        outlet=article.outlet,
-        published_at=article.published_at,
-        role=role,
-        parent_id=articles[parent].id if parent is not None else None,
-        jaccard=round(jaccard, 4),
-        containment=round(containment, 4),
-        evidence=evidence[index],
+        article.id,
+        article.url,
+        article.outlet,
+        article.published_at,
+        role,
+        parent_id,
+        jaccard,
+        containment,
+        evidence,
     )

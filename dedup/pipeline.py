@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.candidates import candidate_pairs
-from dedup.canonical import cluster_id_for, describe_cluster
+from dedup.canonical import cluster_id_for, describe_cluster, member_of
 from dedup.cluster import Group, cluster_component, components, neighbourhood_groups
 from dedup.engines.local import map_ordered, map_with_shared
 from dedup.io.fields import FieldMap
@@ -172,33 +172,45 @@ def _cluster_exactly(run: _Run, nodes: list[int]) -> list[tuple[Group, F64]]:
     return found
 
 
-_NO_EVIDENCE = Evidence()
-
-
 @dataclass(frozen=True, slots=True)
 class _Sent:
-    """A cluster as a worker sends it: without its members' evidence, which the main
-    process holds already (``members`` are the article indices, in member order)."""
+    """A cluster as a worker sends it: its members as article indices with what the
+    canonical step decided about each, not the articles and evidence the main process
+    holds already."""
 
     first: int
-    members: tuple[int, ...]
-    cluster: Cluster
+    cluster_id: str
+    canonical_id: str
+    origin: str | None
+    reasons: tuple[str, ...]
+    #: (article index, role, parent id, Jaccard, containment) in member order
+    members: tuple[tuple[int, str, str | None, float, float], ...]
 
     @classmethod
     def of(cls, cluster: Cluster, group: Group, articles: Sequence[Article]) -> _Sent:
         index = {articles[i].id: i for i in group.members}
+        members = tuple(
+            (index[m.id], m.role, m.parent_id, m.jaccard, m.containment) for m in cluster.members
+        )
         return cls(
             group.members[0],
-            tuple(index[m.id] for m in cluster.members),
-            replace(
-                cluster, members=tuple(replace(m, evidence=_NO_EVIDENCE) for m in cluster.members)
-            ),
+            cluster.cluster_id,
+            cluster.canonical_id,
+            cluster.origin,
+            cluster.reasons,
+            members,
         )
 
-    def received(self, evidence: Sequence[Evidence]) -> Cluster:
-        members = zip(self.cluster.members, self.members, strict=True)
-        return replace(
-            self.cluster, members=tuple(replace(m, evidence=evidence[i]) for m, i in members)
+    def received(self, articles: Sequence[Article], evidence: Sequence[Evidence]) -> Cluster:
+        return Cluster(
+            cluster_id=self.cluster_id,
+            canonical_id=self.canonical_id,
+            origin=self.origin,
+            reasons=self.reasons,
+            members=tuple(
+                member_of(articles[i], evidence[i], role, parent, jaccard, containment)
+                for i, role, parent, jaccard, containment in self.members
+            ),
         )
 
 
@@ -352,7 +364,9 @@ def _clusters(
     for _, done in map_with_shared(_describe_components, run, items, workers=options.workers):
         for message in done.warnings:
             _warn(stats, message)
-        found.extend((sent.first, sent.received(run.evidence)) for sent in done.clusters)
+        found.extend(
+            (sent.first, sent.received(run.articles, run.evidence)) for sent in done.clusters
+        )
         spent[0] += done.cluster_seconds
         spent[1] += done.canonical_seconds
         report("cluster", sum(len(sent.members) for sent in done.clusters))
