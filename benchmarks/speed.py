@@ -510,7 +510,8 @@ def stage_split(run: CliRun) -> str:
 
 
 def serial_split(articles: list[Article], params: DedupParams) -> str:
-    """The per-article stages one after another in this process (the CLI overlaps them)."""
+    """The per-article stages one after another in this process, as a scan's workers run
+    them (the CLI overlaps them)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     normalized = [normalize(a.text, title=a.title, pointer=a.pointer) for a in articles]
@@ -523,8 +524,11 @@ def serial_split(articles: list[Article], params: DedupParams) -> str:
     entity_batch(bodies)
     timings["names"] = time.perf_counter() - started
     started = time.perf_counter()
-    sign_batch(sets, num_perm=params.num_perm, seed=params.seed)
-    timings["sign"] = time.perf_counter() - started
+    signatures = sign_batch(
+        sets, num_perm=params.num_perm, seed=params.seed, columns=params.bands * params.rows
+    )
+    band_keys(signatures, bands=params.bands, rows=params.rows)
+    timings["sign and band"] = time.perf_counter() - started
     n = len(articles)
     return ", ".join(f"{k} {v / n * 1e6:.0f} µs/doc" for k, v in timings.items())
 

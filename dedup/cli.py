@@ -174,7 +174,9 @@ def scan_command(
     ] = False,
     workers: Annotated[
         int,
-        typer.Option(min=0, help="Processes for normalizing and signing; 0 = every core."),
+        typer.Option(
+            min=0, help="Worker processes (normalize, sign, verify, cluster); 0 = every core."
+        ),
     ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
 ) -> None:

@@ -124,5 +124,5 @@ class RunOptions:
 
     batch_size: int = 1000
     strict: bool = False
-    #: processes for the per-article work; 0 means every core this process may use
+    #: worker processes (per-article work, verification, clustering); 0 means every core
     workers: int = 0
