@@ -18,22 +18,15 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.candidates import candidate_pairs
-from dedup.canonical import cluster_id_for, describe_cluster, member_of
-from dedup.cluster import Group, cluster_component, components, neighbourhood_groups
+from dedup.canonical import cluster_id_for
+from dedup.cluster import components
 from dedup.engines.local import map_ordered, map_with_shared
 from dedup.io.fields import FieldMap
 from dedup.io.readers import Record, read_records
 from dedup.params import DedupParams, RunOptions
 from dedup.prepare import PreparedBatch, PreparedRun, prepare_batch, warm_up
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
-from dedup.shingle import ShingleSets
-from dedup.verify import (
-    F64,
-    accept,
-    agreement,
-    measure_pairs,
-    pairwise,
-)
+from dedup.stages import RunState, describe_components, verify_chunk, work_items
 
 logger = logging.getLogger(__name__)
 
@@ -88,191 +81,10 @@ def _warn(stats: RunStats, message: str) -> None:
     stats.warnings.append(message)
 
 
-Mask = npt.NDArray[np.bool_]
-
-
-def _verified(
-    params: DedupParams,
-    shared: F64,
-    jaccard: F64,
-    containment: F64,
-    mixed: Mask,
-    names_agree: F64,
-) -> Mask:
-    """The exact check; ``mixed`` marks compilation-vs-story pairs (judged by Jaccard);
-    pairs whose names and figures disagree (templated items) are never copies."""
-    return (names_agree >= params.min_entity_agreement) & accept(
-        shared,
-        jaccard,
-        containment,
-        jaccard_threshold=params.jaccard_threshold,
-        containment_threshold=params.containment_threshold,
-        min_shared=params.min_shared_shingles,
-        jaccard_only=mixed,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """What the stages after signing read: shared with forked workers, never pickled."""
-
-    params: DedupParams
-    sets: ShingleSets
-    entities: ShingleSets
-    compilation: Mask
-    articles: list[Article]
-    evidence: tuple[Evidence, ...]
-    edges: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty((0, 2), np.int64))
-
-
 #: pairs verified per work item: a few seconds of work, 16 MB to send
 VERIFY_CHUNK = 1 << 20
 #: articles clustered per work item, small components packed together
 CLUSTER_ITEM_SIZE = 2000
-
-
-def _verify_chunk(run: _Run, pairs: npt.NDArray[np.int64]) -> Mask:
-    """Which candidate pairs pass the exact check."""
-    mixed = run.compilation[pairs[:, 0]] != run.compilation[pairs[:, 1]]
-    names = run.entities.sizes()
-    names_agree = agreement(
-        measure_pairs(run.entities, pairs)[2],
-        np.minimum(names[pairs[:, 0]], names[pairs[:, 1]]),
-        run.params.min_entities,
-    )
-    return _verified(run.params, *measure_pairs(run.sets, pairs), mixed, names_agree)
-
-
-def _cluster_exactly(run: _Run, nodes: list[int]) -> list[tuple[Group, F64]]:
-    """Chain-safe groups of one component from all its pairs, each with its members'
-    shared-shingle matrix, so the canonical step does not measure the same pairs again."""
-    params = run.params
-    shared, jaccard, containment = pairwise(run.sets, nodes)
-    index = np.asarray(nodes, dtype=np.int64)
-    flags = run.compilation[index]
-    mixed = flags[:, None] != flags[None, :]
-    names = run.entities.sizes_of(index)
-    names_agree = agreement(
-        pairwise(run.entities, nodes)[2], np.minimum.outer(names, names), params.min_entities
-    )
-    similarity = np.where(mixed, jaccard, containment)
-    similarity[names_agree < params.min_entity_agreement] = 0.0
-    local = cluster_component(
-        similarity,
-        _verified(params, shared, jaccard, containment, mixed, names_agree),
-        link_threshold=params.link_threshold,
-        core_containment=params.core_containment,
-        priority=run.sets.sizes_of(index).astype(np.float64),
-    )
-    found: list[tuple[Group, F64]] = []
-    for g in local:
-        members = list(g.members)
-        group = Group(members=tuple(nodes[m] for m in members))
-        found.append((group, shared[np.ix_(members, members)]))
-    return found
-
-
-@dataclass(frozen=True, slots=True)
-class _Sent:
-    """A cluster as a worker sends it: its members as article indices with what the
-    canonical step decided about each, not the articles and evidence the main process
-    holds already."""
-
-    first: int
-    cluster_id: str
-    canonical_id: str
-    origin: str | None
-    reasons: tuple[str, ...]
-    #: (article index, role, parent id, Jaccard, containment) in member order
-    members: tuple[tuple[int, str, str | None, float, float], ...]
-
-    @classmethod
-    def of(cls, cluster: Cluster, group: Group, articles: Sequence[Article]) -> _Sent:
-        index = {articles[i].id: i for i in group.members}
-        members = tuple(
-            (index[m.id], m.role, m.parent_id, m.jaccard, m.containment) for m in cluster.members
-        )
-        return cls(
-            group.members[0],
-            cluster.cluster_id,
-            cluster.canonical_id,
-            cluster.origin,
-            cluster.reasons,
-            members,
-        )
-
-    def received(self, articles: Sequence[Article], evidence: Sequence[Evidence]) -> Cluster:
-        return Cluster(
-            cluster_id=self.cluster_id,
-            canonical_id=self.canonical_id,
-            origin=self.origin,
-            reasons=self.reasons,
-            members=tuple(
-                member_of(articles[i], evidence[i], role, parent, jaccard, containment)
-                for i, role, parent, jaccard, containment in self.members
-            ),
-        )
-
-
-@dataclass(slots=True)
-class _Described:
-    """A work item's clusters in the order found, the warnings raised, and the seconds
-    spent clustering and choosing canonicals."""
-
-    clusters: list[_Sent] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    cluster_seconds: float = 0.0
-    canonical_seconds: float = 0.0
-
-
-def _describe_components(run: _Run, nodes_of: list[list[int]]) -> _Described:
-    """Cluster each component (exactly, or neighbourhood by neighbourhood when it is too
-    large for one all-pairs matrix) and describe each group's canonical source."""
-    params = run.params
-    done = _Described()
-    for component in nodes_of:
-        started = time.perf_counter()
-        if len(component) <= params.max_exact_component:
-            groups = _cluster_exactly(run, component)
-        else:
-            done.warnings.append(
-                f"a component of {len(component)} articles is larger than max_exact_component="
-                f"{params.max_exact_component}; clustered neighbourhood by neighbourhood"
-            )
-            inside = np.isin(run.edges[:, 0], component)
-            groups = neighbourhood_groups(
-                component,
-                run.edges[inside],
-                run.sets.sizes().astype(np.float64),
-                partial(_cluster_exactly, run),
-                limit=params.max_exact_component,
-            )
-        described = time.perf_counter()
-        for group, shared in groups:
-            cluster = describe_cluster(
-                [run.articles[i] for i in group.members],
-                [run.evidence[i] for i in group.members],
-                [run.sets.of(i) for i in group.members],
-                shared=shared,
-            )
-            done.clusters.append(_Sent.of(cluster, group, run.articles))
-        done.cluster_seconds += described - started
-        done.canonical_seconds += time.perf_counter() - described
-    return done
-
-
-def _work_items(nodes_of: list[list[int]], size: int) -> Iterator[list[list[int]]]:
-    """Components packed into items of about ``size`` articles, in order."""
-    item: list[list[int]] = []
-    held = 0
-    for component in nodes_of:
-        item.append(component)
-        held += len(component)
-        if held >= size:
-            yield item
-            item, held = [], 0
-    if item:
-        yield item
 
 
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -333,7 +145,9 @@ class _Stopwatch:
         self.last = now
 
 
-def _candidates(run: _Run, keys: npt.NDArray[np.uint64], stats: RunStats) -> npt.NDArray[np.int64]:
+def _candidates(
+    run: RunState, keys: npt.NDArray[np.uint64], stats: RunStats
+) -> npt.NDArray[np.int64]:
     """Pairs of articles long enough to sign that share an LSH band."""
     eligible = run.sets.sizes() >= run.params.min_shingles
     stats.too_short = int(np.count_nonzero(~eligible))
@@ -343,25 +157,25 @@ def _candidates(run: _Run, keys: npt.NDArray[np.uint64], stats: RunStats) -> npt
 
 
 def _verify(
-    run: _Run, pairs: npt.NDArray[np.int64], options: RunOptions, stats: RunStats
+    run: RunState, pairs: npt.NDArray[np.int64], options: RunOptions, stats: RunStats
 ) -> npt.NDArray[np.int64]:
     """The candidate pairs the exact check accepts, checked chunk by chunk on the workers."""
     chunks = (pairs[i : i + VERIFY_CHUNK] for i in range(0, pairs.shape[0], VERIFY_CHUNK))
-    masks = [m for _, m in map_with_shared(_verify_chunk, run, chunks, workers=options.workers)]
+    masks = [m for _, m in map_with_shared(verify_chunk, run, chunks, workers=options.workers)]
     verified = np.concatenate(masks) if masks else np.zeros(0, dtype=np.bool_)
     stats.verified_pairs = int(np.count_nonzero(verified))
     return pairs[verified]
 
 
 def _clusters(
-    run: _Run, options: RunOptions, stats: RunStats, report: Progress, watch: _Stopwatch
+    run: RunState, options: RunOptions, stats: RunStats, report: Progress, watch: _Stopwatch
 ) -> list[Cluster]:
     """Every component's clusters and canonicals, in the order of their first members."""
     params = run.params
-    items = _work_items(components(len(run.sets), run.edges), CLUSTER_ITEM_SIZE)
+    items = work_items(components(len(run.sets), run.edges), CLUSTER_ITEM_SIZE)
     found: list[tuple[int, Cluster]] = []
     spent = [0.0, 0.0]
-    for _, done in map_with_shared(_describe_components, run, items, workers=options.workers):
+    for _, done in map_with_shared(describe_components, run, items, workers=options.workers):
         for message in done.warnings:
             _warn(stats, message)
         found.extend(
@@ -400,7 +214,7 @@ def scan_articles(
     kept, prepared = _prepare(articles, params, options, stats, report)
     watch.lap("prepare")
     evidence = prepared.evidence
-    run = _Run(
+    run = RunState(
         params=params,
         sets=prepared.shingles,
         entities=prepared.entities,

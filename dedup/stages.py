@@ -1,0 +1,204 @@
+"""The work of the stages after signing, one item at a time: a chunk of candidate pairs to
+verify, a few components to cluster and describe.
+
+Each item is a pure function of the run's state (``RunState``: sets, names, evidence,
+articles, verified edges) and the item, so an engine can run items on workers that share
+that state, and the output does not depend on how many there are.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.canonical import describe_cluster, member_of
+from dedup.cluster import Group, cluster_component, neighbourhood_groups
+from dedup.params import DedupParams
+from dedup.records import Article, Cluster, Evidence
+from dedup.shingle import ShingleSets
+from dedup.verify import F64, accept, agreement, measure_pairs, pairwise
+
+Mask = npt.NDArray[np.bool_]
+
+
+def verified(
+    params: DedupParams,
+    shared: F64,
+    jaccard: F64,
+    containment: F64,
+    mixed: Mask,
+    names_agree: F64,
+) -> Mask:
+    """The exact check; ``mixed`` marks compilation-vs-story pairs (judged by Jaccard);
+    pairs whose names and figures disagree (templated items) are never copies."""
+    return (names_agree >= params.min_entity_agreement) & accept(
+        shared,
+        jaccard,
+        containment,
+        jaccard_threshold=params.jaccard_threshold,
+        containment_threshold=params.containment_threshold,
+        min_shared=params.min_shared_shingles,
+        jaccard_only=mixed,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunState:
+    """What the stages after signing read: shared with forked workers, never pickled."""
+
+    params: DedupParams
+    sets: ShingleSets
+    entities: ShingleSets
+    compilation: Mask
+    articles: list[Article]
+    evidence: tuple[Evidence, ...]
+    edges: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty((0, 2), np.int64))
+
+
+def verify_chunk(run: RunState, pairs: npt.NDArray[np.int64]) -> Mask:
+    """Which candidate pairs pass the exact check."""
+    mixed = run.compilation[pairs[:, 0]] != run.compilation[pairs[:, 1]]
+    names = run.entities.sizes()
+    names_agree = agreement(
+        measure_pairs(run.entities, pairs)[2],
+        np.minimum(names[pairs[:, 0]], names[pairs[:, 1]]),
+        run.params.min_entities,
+    )
+    return verified(run.params, *measure_pairs(run.sets, pairs), mixed, names_agree)
+
+
+def cluster_exactly(run: RunState, nodes: list[int]) -> list[tuple[Group, F64]]:
+    """Chain-safe groups of one component from all its pairs, each with its members'
+    shared-shingle matrix, so the canonical step does not measure the same pairs again."""
+    params = run.params
+    shared, jaccard, containment = pairwise(run.sets, nodes)
+    index = np.asarray(nodes, dtype=np.int64)
+    flags = run.compilation[index]
+    mixed = flags[:, None] != flags[None, :]
+    names = run.entities.sizes_of(index)
+    names_agree = agreement(
+        pairwise(run.entities, nodes)[2], np.minimum.outer(names, names), params.min_entities
+    )
+    similarity = np.where(mixed, jaccard, containment)
+    similarity[names_agree < params.min_entity_agreement] = 0.0
+    local = cluster_component(
+        similarity,
+        verified(params, shared, jaccard, containment, mixed, names_agree),
+        link_threshold=params.link_threshold,
+        core_containment=params.core_containment,
+        priority=run.sets.sizes_of(index).astype(np.float64),
+    )
+    found: list[tuple[Group, F64]] = []
+    for g in local:
+        members = list(g.members)
+        group = Group(members=tuple(nodes[m] for m in members))
+        found.append((group, shared[np.ix_(members, members)]))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class SentCluster:
+    """A cluster as a worker sends it: its members as article indices with what the
+    canonical step decided about each, not the articles and evidence the main process
+    holds already."""
+
+    first: int
+    cluster_id: str
+    canonical_id: str
+    origin: str | None
+    reasons: tuple[str, ...]
+    #: (article index, role, parent id, Jaccard, containment) in member order
+    members: tuple[tuple[int, str, str | None, float, float], ...]
+
+    @classmethod
+    def of(cls, cluster: Cluster, group: Group, articles: Sequence[Article]) -> SentCluster:
+        index = {articles[i].id: i for i in group.members}
+        members = tuple(
+            (index[m.id], m.role, m.parent_id, m.jaccard, m.containment) for m in cluster.members
+        )
+        return cls(
+            group.members[0],
+            cluster.cluster_id,
+            cluster.canonical_id,
+            cluster.origin,
+            cluster.reasons,
+            members,
+        )
+
+    def received(self, articles: Sequence[Article], evidence: Sequence[Evidence]) -> Cluster:
+        return Cluster(
+            cluster_id=self.cluster_id,
+            canonical_id=self.canonical_id,
+            origin=self.origin,
+            reasons=self.reasons,
+            members=tuple(
+                member_of(articles[i], evidence[i], role, parent, jaccard, containment)
+                for i, role, parent, jaccard, containment in self.members
+            ),
+        )
+
+
+@dataclass(slots=True)
+class Described:
+    """A work item's clusters in the order found, the warnings raised, and the seconds
+    spent clustering and choosing canonicals."""
+
+    clusters: list[SentCluster] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cluster_seconds: float = 0.0
+    canonical_seconds: float = 0.0
+
+
+def describe_components(run: RunState, nodes_of: list[list[int]]) -> Described:
+    """Cluster each component (exactly, or neighbourhood by neighbourhood when it is too
+    large for one all-pairs matrix) and describe each group's canonical source."""
+    params = run.params
+    done = Described()
+    for component in nodes_of:
+        started = time.perf_counter()
+        if len(component) <= params.max_exact_component:
+            groups = cluster_exactly(run, component)
+        else:
+            done.warnings.append(
+                f"a component of {len(component)} articles is larger than max_exact_component="
+                f"{params.max_exact_component}; clustered neighbourhood by neighbourhood"
+            )
+            inside = np.isin(run.edges[:, 0], component)
+            groups = neighbourhood_groups(
+                component,
+                run.edges[inside],
+                run.sets.sizes().astype(np.float64),
+                partial(cluster_exactly, run),
+                limit=params.max_exact_component,
+            )
+        described = time.perf_counter()
+        for group, shared in groups:
+            cluster = describe_cluster(
+                [run.articles[i] for i in group.members],
+                [run.evidence[i] for i in group.members],
+                [run.sets.of(i) for i in group.members],
+                shared=shared,
+            )
+            done.clusters.append(SentCluster.of(cluster, group, run.articles))
+        done.cluster_seconds += described - started
+        done.canonical_seconds += time.perf_counter() - described
+    return done
+
+
+def work_items(nodes_of: list[list[int]], size: int) -> Iterator[list[list[int]]]:
+    """Components packed into items of about ``size`` articles, in order."""
+    item: list[list[int]] = []
+    held = 0
+    for component in nodes_of:
+        item.append(component)
+        held += len(component)
+        if held >= size:
+            yield item
+            item, held = [], 0
+    if item:
+        yield item
