@@ -98,10 +98,11 @@ def _completeness(contained: npt.NDArray[np.float64]) -> list[float]:
 
 
 def _pointer_parents(articles: Sequence[Article], evidence: Sequence[Evidence]) -> list[int | None]:
-    by_url = {url_key(a.url): i for i, a in enumerate(articles) if url_key(a.url)}
+    by_url = {key: i for i, a in enumerate(articles) if (key := url_key(a.url))}
     parents: list[int | None] = []
     for i, (article, ev) in enumerate(zip(articles, evidence, strict=True)):
-        targets = [by_url.get(url_key(p)) for p in (article.pointer, *ev.pointers)]
+        pointers = (article.pointer, *ev.pointers)
+        targets = [by_url.get(url_key(p) or "") for p in pointers if p] if by_url else []
         parents.append(next((t for t in targets if t is not None and t != i), None))
     return parents
 
