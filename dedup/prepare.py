@@ -2,7 +2,8 @@
 
 Pure: a batch of articles and the parameters in, arrays and evidence out, nothing shared
 between batches. That is what lets an engine run batches in worker processes (or Dask
-tasks) and still give the output a serial run gives.
+tasks) and still give the output a serial run gives. ``PreparedRun`` joins the batches'
+results in order as they come back.
 """
 
 from __future__ import annotations

@@ -156,8 +156,9 @@ class RunStats:
     singletons: int = 0
     largest_cluster: int = 0
     seconds: float = 0.0
-    #: wall seconds per stage: prepare (read, normalize, shingle, sign; in parallel across
-    #: workers), candidates, verify, cluster, canonical
+    #: wall seconds per stage: prepare (read, then normalize, shingle, sign, band on the
+    #: workers), candidates, verify (workers), cluster and canonical (interleaved on the
+    #: workers: their one lap split in proportion to the workers' time on each)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
