@@ -145,21 +145,16 @@ def _p(
     agency: str | None = None,
     *,
     needs: tuple[str, ...] = (),
-    max_len: int = 1000,
+    flags: int = 0,
 ) -> LinePattern:
-    return LinePattern(family, zone, re.compile(pattern), agency, max_len, needs)
+    return LinePattern(family, zone, re.compile(pattern, flags), agency, needs=needs)
 
 
 def _pi(
-    family: str,
-    zone: Zone,
-    pattern: str,
-    agency: str | None = None,
-    *,
-    needs: tuple[str, ...] = (),
-    max_len: int = 1000,
+    family: str, zone: Zone, pattern: str, agency: str | None = None, *, needs: tuple[str, ...] = ()
 ) -> LinePattern:
-    return LinePattern(family, zone, re.compile(pattern, re.IGNORECASE), agency, max_len, needs)
+    """``_p`` ignoring case."""
+    return _p(family, zone, pattern, agency, needs=needs, flags=re.IGNORECASE)
 
 
 _FURNITURE_WORDS = (
