@@ -26,7 +26,7 @@ from dedup.io.readers import Record, read_records
 from dedup.params import DedupParams, RunOptions
 from dedup.prepare import PreparedBatch, PreparedRun, prepare_batch, warm_up
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
-from dedup.stages import RunState, describe_components, verify_chunk, work_items
+from dedup.stages import Mask, RunState, describe_components, verify_chunk, work_items
 
 logger = logging.getLogger(__name__)
 
@@ -157,11 +157,18 @@ def _candidates(
 
 
 def _verify(
-    run: RunState, pairs: npt.NDArray[np.int64], options: RunOptions, stats: RunStats
+    run: RunState,
+    pairs: npt.NDArray[np.int64],
+    options: RunOptions,
+    stats: RunStats,
+    report: Progress,
 ) -> npt.NDArray[np.int64]:
     """The candidate pairs the exact check accepts, checked chunk by chunk on the workers."""
     chunks = (pairs[i : i + VERIFY_CHUNK] for i in range(0, pairs.shape[0], VERIFY_CHUNK))
-    masks = [m for _, m in map_with_shared(verify_chunk, run, chunks, workers=options.workers)]
+    masks: list[Mask] = []
+    for chunk, mask in map_with_shared(verify_chunk, run, chunks, workers=options.workers):
+        masks.append(mask)
+        report("verify", int(chunk.shape[0]))
     verified = np.concatenate(masks) if masks else np.zeros(0, dtype=np.bool_)
     stats.verified_pairs = int(np.count_nonzero(verified))
     return pairs[verified]
@@ -225,8 +232,7 @@ def scan_articles(
     pairs = _candidates(run, prepared.band_keys, stats)
     del prepared  # the band keys are done with
     watch.lap("candidates")
-    edges = _verify(run, pairs, options, stats)
-    report("verify", int(pairs.shape[0]))
+    edges = _verify(run, pairs, options, stats, report)
     del pairs
     watch.lap("verify")
     clusters = _clusters(replace(run, edges=edges), options, stats, report, watch)
