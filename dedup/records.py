@@ -17,10 +17,13 @@ def _pickled_by_constructor(cls: type[_Record]) -> type[_Record]:
     which made unpickling the articles and evidence that batches carry between processes
     cost more than reading them.
     """
-    values = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    values = attrgetter(*names)
+    one_field = len(names) == 1  # attrgetter of one name gives the value, not a tuple
 
     def reduce(self: _Record) -> tuple[Callable[..., _Record], tuple[Any, ...]]:
-        return cls, values(self)
+        found = values(self)
+        return cls, (found,) if one_field else found
 
     setattr(cls, "__reduce__", reduce)  # noqa: B010 (a method set on a built class)
     return cls
