@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: demo test lint typecheck unit clean
+.PHONY: demo test lint typecheck unit clean redis-server
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +17,12 @@ demo: $(STAMP)
 	$(BIN)/dedup scan examples/sample.jsonl -o out/clusters.jsonl \
 		--annotate out/annotated.jsonl --uniques out/uniques.jsonl \
 		--rejects out/rejects.jsonl --summary-json out/summary.json
+	rm -f out/index.db out/index.db-wal out/index.db-shm out/index.db.lock
+	$(BIN)/dedup scan examples/sample.jsonl --index out/index.db --run-id day-1 \
+		-o out/day-1.jsonl --rejects out/day-1.rejects.jsonl
+	$(BIN)/dedup scan examples/next-day.jsonl --index out/index.db --run-id day-2 \
+		-o out/day-2.jsonl --summary-json out/day-2.summary.json
+	$(BIN)/dedup index stats out/index.db
 
 lint: $(STAMP)
 	$(BIN)/ruff check dedup tests benchmarks
@@ -24,8 +31,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy dedup
 
-unit: $(STAMP)
-	$(BIN)/pytest
+# The index tests start a real redis-server (Debian package); CI installs it here.
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get install -y redis-server >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get update >/dev/null && $(SUDO) apt-get install -y redis-server; }; }
+
+unit: $(STAMP) redis-server
+	DEDUP_REQUIRE_REDIS=1 $(BIN)/pytest
 
 test: lint typecheck unit
 

@@ -48,7 +48,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -436,12 +436,13 @@ class CliRun:
         return self.input_bytes / 1e6 / self.seconds
 
 
-def run_cli_scan(path: Path, workers: int, folder: Path) -> CliRun:
-    """``dedup scan PATH`` as a user runs it (clusters written, summary JSON), timed."""
+def run_cli_scan(path: Path, workers: int, folder: Path, extra: Sequence[str] = ()) -> CliRun:
+    """``dedup scan PATH`` as a user runs it (clusters written, summary JSON), timed;
+    ``extra`` options are passed on (``--index`` …)."""
     summary = folder / "summary.json"
     command = [
         sys.executable, "-c", _RUNNER, "scan", str(path), "-o", str(folder / "clusters.jsonl"),
-        "--summary-json", str(summary), "--quiet", "--workers", str(workers),
+        "--summary-json", str(summary), "--quiet", "--workers", str(workers), *extra,
     ]  # fmt: skip
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=True)

@@ -11,18 +11,25 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from dedup import __version__
-from dedup.errors import DedupError
+from dedup.cli_index import (
+    WindowChoice,
+    check_command,
+    index_app,
+    index_summary,
+    scan_into_index,
+    write_index_outputs,
+)
+from dedup.cli_support import progress_reporter, seconds_of, stderr, user_errors
+from dedup.errors import ConfigError
 from dedup.evaluate import Evaluation, evaluate
+from dedup.incremental import IndexRun, default_run_id
 from dedup.io.fields import FieldMap
 from dedup.io.labels import read_gold, read_prediction
 from dedup.io.schema import cluster_to_dict, evaluation_to_dict, stats_to_dict
@@ -36,11 +43,9 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Find syndicated copies of news stories and point each story to its canonical source.",
 )
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 MAX_REJECT_LINES = 20
 _DEFAULTS = DedupParams()
-_PHASES = {"read": "reading", "sign": "signing", "verify": "verifying", "cluster": "clustering"}
 
 
 def _version(value: bool) -> None:
@@ -64,34 +69,6 @@ def main_options(
     )
 
 
-@contextmanager
-def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
-    if not enabled:
-        yield None
-        return
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TextColumn("{task.completed:,} done"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=stderr, transient=True) as progress:
-        yield progress
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """User errors become one line on stderr and their exit code, never a traceback."""
-    try:
-        yield
-    except DedupError as error:
-        stderr.print(f"error: {error}", markup=False)
-        raise typer.Exit(error.exit_code) from None
-    except KeyboardInterrupt:
-        stderr.print("interrupted", markup=False)
-        raise typer.Exit(130) from None
-
-
 class _RejectReporter:
     """Prints the first rejects as one line each and counts the rest."""
 
@@ -105,9 +82,10 @@ class _RejectReporter:
             stderr.print(f"skipped {reject.path}:{reject.line}: {reject.reason}", markup=False)
 
 
-def _summary(result: ScanResult, written: list[str]) -> str:
+def _summary(result: ScanResult, written: list[str], index_lines: Sequence[str] = ()) -> str:
     s = result.stats
     lines = [
+        *index_lines,
         f"{s.records_read:,} records read, {s.rejected:,} rejected, "
         f"{s.articles:,} articles ({s.too_short:,} too short to compare)",
         f"{s.clusters:,} clusters covering {s.clustered_articles:,} articles "
@@ -179,12 +157,45 @@ def scan_command(
         ),
     ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+    index: Annotated[
+        str | None,
+        typer.Option(
+            help="Match against a persistent index and add to it: PATH, sqlite:///PATH or "
+            "redis://HOST:PORT/DB?prefix=NAME."
+        ),
+    ] = None,
+    run_id: Annotated[
+        str | None,
+        typer.Option(
+            help="Name of this run in the index (default: from the inputs); "
+            "the same id resumes an interrupted run."
+        ),
+    ] = None,
+    window: Annotated[
+        str | None,
+        typer.Option(help="With --index: match only articles this close in time (7d, 36h)."),
+    ] = None,
+    window_by: Annotated[
+        WindowChoice, typer.Option(help="Time the window is measured on.")
+    ] = WindowChoice.published,
+    commit_every: Annotated[
+        int, typer.Option(min=1, help="With --index: articles decided and committed at a time.")
+    ] = 10_000,
+    rebuild_index: Annotated[
+        bool,
+        typer.Option(help="Start an empty index when a Redis index lost its data (else refused)."),
+    ] = False,
 ) -> None:
     """Cluster copies of the same story and point each cluster to its canonical source.
 
     Example: dedup scan dump.jsonl.gz -o clusters.jsonl --annotate annotated.jsonl
+
+    With --index, the run's articles are matched against everything indexed before (and
+    each other), added to the index, and -o lists the clusters they are in.
+
+    Example: dedup scan today.jsonl.gz --index news.db --window 7d -o new-clusters.jsonl
     """
-    with _user_errors():
+    with user_errors():
         params = DedupParams(
             jaccard_threshold=threshold,
             containment_threshold=containment,
@@ -203,38 +214,64 @@ def scan_command(
             published_at=time_field,
             pointer=pointer_field,
         )
+        if index is None and (window or run_id):
+            raise ConfigError("--window and --run-id work with --index only")
+        if index is not None and (annotate or uniques):
+            raise ConfigError(
+                "--annotate and --uniques are for one-off scans; with --index, -o lists the "
+                "clusters of the run's articles and `dedup index export` lists every article"
+            )
         reporter = _RejectReporter(quiet)
-        with _progress_bar(not quiet and stderr.is_terminal) as bar:
-            tasks: dict[str, object] = {}
-
-            def progress(phase: str, advance: int) -> None:
-                if bar is None:
-                    return
-                if phase not in tasks:
-                    tasks[phase] = bar.add_task(_PHASES.get(phase, phase), total=None)
-                bar.advance(tasks[phase], advance)  # type: ignore[arg-type]
-
+        options = RunOptions(strict=strict, workers=workers)
+        if index is not None:
+            plan = IndexRun(
+                run_id=run_id or default_run_id(paths),
+                window=seconds_of(window, "--window") if window else None,
+                window_by=window_by.value,
+                commit_size=commit_every,
+            )
+            outcome = scan_into_index(
+                index, paths, params, plan, fields, options, reporter, quiet, rebuild_index
+            )
+            written = write_index_outputs(outcome, output, summary_json)
+            written += _write_rejects(reporter, output, rejects, quiet)
+            if not quiet:
+                stderr.print(
+                    _summary(outcome.result, written, index_summary(outcome)), markup=False
+                )
+            return
+        with progress_reporter(not quiet and stderr.is_terminal) as progress:
             result = scan(
                 paths,
                 params,
                 fields=fields,
-                options=RunOptions(strict=strict, workers=workers),
+                options=options,
                 on_reject=reporter,
                 progress=progress,
             )
         written = _write_outputs(result, paths, fields, output, annotate, uniques, summary_json)
-        if reporter.rejects:
-            rejects = rejects or (None if output == "-" else output + ".rejects.jsonl")
-            if rejects:
-                write_rejects(rejects, reporter.rejects)
-                written.append(str(Path(rejects)))
-            elif not quiet:
-                stderr.print("skipped records not saved: give --rejects FILE", markup=False)
-            hidden = len(reporter.rejects) - MAX_REJECT_LINES
-            if hidden > 0 and not quiet:
-                stderr.print(f"… and {hidden:,} more skipped records", markup=False)
+        written += _write_rejects(reporter, output, rejects, quiet)
         if not quiet:
             stderr.print(_summary(result, written), markup=False)
+
+
+def _write_rejects(
+    reporter: _RejectReporter, output: str, rejects: str | None, quiet: bool
+) -> list[str]:
+    """The skipped records, to ``rejects`` or beside the output; the paths written."""
+    if not reporter.rejects:
+        return []
+    written: list[str] = []
+    rejects = rejects or (None if output == "-" else output + ".rejects.jsonl")
+    if rejects:
+        write_rejects(rejects, reporter.rejects)
+        written.append(str(Path(rejects)))
+    elif not quiet:
+        stderr.print("skipped records not saved: give --rejects FILE", markup=False)
+    hidden = len(reporter.rejects) - MAX_REJECT_LINES
+    if hidden > 0 and not quiet:
+        stderr.print(f"… and {hidden:,} more skipped records", markup=False)
+    return written
 
 
 @app.command("eval")
@@ -255,7 +292,7 @@ def eval_command(
 
     Example: dedup eval --gold dev_clusters.jsonl clusters.jsonl
     """
-    with _user_errors():
+    with user_errors():
         labels = read_gold(gold, id_field=gold_id_field, cluster_field=gold_cluster_field)
         result = evaluate(labels, read_prediction(predicted))
     if as_json:
@@ -308,6 +345,10 @@ def _write_outputs(
         write_json(summary_json, stats_to_dict(result.stats, params_fingerprint=fingerprint))
         written.append(summary_json)
     return [str(Path(p)) for p in written]
+
+
+app.add_typer(index_app, name="index")
+app.command("check")(check_command)
 
 
 def main() -> None:

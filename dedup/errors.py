@@ -8,7 +8,10 @@
     │   └── BadRecordError           one record is malformed; carries path, line, reason
     │                                (raised only in strict mode, otherwise the record
     │                                is quarantined to the rejects file)
-    └── OutputError(OSError)         an output cannot be written (exit 4)
+    ├── OutputError(OSError)         an output cannot be written (exit 4)
+    └── IndexStoreError(RuntimeError) a persistent index cannot be used as asked (exit 5)
+        ├── IndexLockedError         another job is writing to it (exit 6: retry later)
+        └── IndexUnavailableError    its server cannot be reached (exit 7)
 
 Each error subclasses the builtin it resembles, so callers that already catch
 ``ValueError`` or ``OSError`` keep working.
@@ -49,3 +52,22 @@ class OutputError(DedupError, OSError):
     """An output file cannot be written."""
 
     exit_code = 4
+
+
+class IndexStoreError(DedupError, RuntimeError):
+    """An index refuses the run: other parameters, a newer schema, lost or damaged data.
+    The message says what to do."""
+
+    exit_code = 5
+
+
+class IndexLockedError(IndexStoreError):
+    """Another job holds the index's writer lock; the message names the holder."""
+
+    exit_code = 6
+
+
+class IndexUnavailableError(IndexStoreError):
+    """The index's server cannot be reached or the connection was lost mid-run."""
+
+    exit_code = 7

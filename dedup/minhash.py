@@ -72,6 +72,14 @@ def band_keys(signatures: U32, *, bands: int, rows: int) -> U64:
     return keys ^ (keys >> np.uint64(29))
 
 
+def index_keys(keys: U64) -> U64:
+    """Band keys made distinct per band, so a persistent index can keep every band in one
+    key space: equal rows in one band still give equal keys, equal rows in two bands do
+    not."""
+    salts = np.arange(1, keys.shape[1] + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    return keys ^ salts[None, :]
+
+
 def estimate_jaccard(first: U32, second: U32) -> float:
     """Share of equal signature positions: the MinHash estimate of Jaccard similarity."""
     return float(np.count_nonzero(first == second)) / float(first.shape[0])

@@ -71,11 +71,11 @@ class ScanResult:
         )
 
 
-def _no_progress(phase: str, advance: int) -> None:
+def no_progress(phase: str, advance: int) -> None:
     del phase, advance
 
 
-def _warn(stats: RunStats, message: str) -> None:
+def warn(stats: RunStats, message: str) -> None:
     """A quality warning: kept in the stats (the CLI prints them), logged at INFO only."""
     logger.info(message)
     stats.warnings.append(message)
@@ -93,7 +93,7 @@ def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
         yield batch
 
 
-def _prepare(
+def prepare_articles(
     articles: Iterable[Article],
     params: DedupParams,
     options: RunOptions,
@@ -113,14 +113,17 @@ def _prepare(
         report("read", len(batch))
         report("sign", len(batch))
     prepared = joined.finish()
-    stats.truncated = prepared.truncated
+    stats.truncated += prepared.truncated
+    return kept, prepared
+
+
+def warn_truncated(stats: RunStats, params: DedupParams) -> None:
     if stats.truncated:
-        _warn(
+        warn(
             stats,
             f"{stats.truncated:,} texts longer than max_body_chars={params.max_body_chars:,} "
             "were compared on their first max_body_chars characters only",
         )
-    return kept, prepared
 
 
 class _Stopwatch:
@@ -156,7 +159,7 @@ def _candidates(
     return pairs
 
 
-def _verify(
+def verify_pairs(
     run: RunState,
     pairs: npt.NDArray[np.int64],
     options: RunOptions,
@@ -184,7 +187,7 @@ def _clusters(
     spent = [0.0, 0.0]
     for _, done in map_with_shared(describe_components, run, items, workers=options.workers):
         for message in done.warnings:
-            _warn(stats, message)
+            warn(stats, message)
         found.extend(
             (sent.first, sent.received(run.articles, run.evidence)) for sent in done.clusters
         )
@@ -195,7 +198,7 @@ def _clusters(
     clusters = [cluster for _, cluster in found]
     for cluster in clusters:
         if cluster.size > params.max_cluster_size:
-            _warn(
+            warn(
                 stats,
                 f"cluster {cluster.cluster_id} has {cluster.size} members "
                 f"(more than max_cluster_size={params.max_cluster_size}); check it for chaining",
@@ -214,11 +217,12 @@ def scan_articles(
     """Cluster copies among ``articles`` and describe each cluster's canonical source."""
     params = params or DedupParams()
     options = options or RunOptions()
-    report = progress or _no_progress
+    report = progress or no_progress
     stats = RunStats()
     started = time.perf_counter()
     watch = _Stopwatch(stats)
-    kept, prepared = _prepare(articles, params, options, stats, report)
+    kept, prepared = prepare_articles(articles, params, options, stats, report)
+    warn_truncated(stats, params)
     watch.lap("prepare")
     evidence = prepared.evidence
     run = RunState(
@@ -232,7 +236,7 @@ def scan_articles(
     pairs = _candidates(run, prepared.band_keys, stats)
     del prepared  # the band keys are done with
     watch.lap("candidates")
-    edges = _verify(run, pairs, options, stats, report)
+    edges = verify_pairs(run, pairs, options, stats, report)
     del pairs
     watch.lap("verify")
     clusters = _clusters(replace(run, edges=edges), options, stats, report, watch)

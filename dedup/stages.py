@@ -154,28 +154,35 @@ class Described:
     canonical_seconds: float = 0.0
 
 
+def group_component(
+    run: RunState, component: list[int], warnings: list[str]
+) -> list[tuple[Group, F64]]:
+    """A component's chain-safe groups: exactly, or neighbourhood by neighbourhood (with a
+    warning) when it is too large for one all-pairs matrix."""
+    limit = run.params.max_exact_component
+    if len(component) <= limit:
+        return cluster_exactly(run, component)
+    warnings.append(
+        f"a component of {len(component)} articles is larger than max_exact_component="
+        f"{limit}; clustered neighbourhood by neighbourhood"
+    )
+    inside = np.isin(run.edges[:, 0], component)
+    return neighbourhood_groups(
+        component,
+        run.edges[inside],
+        run.sets.sizes().astype(np.float64),
+        partial(cluster_exactly, run),
+        limit=limit,
+    )
+
+
 def describe_components(run: RunState, nodes_of: list[list[int]]) -> Described:
     """Cluster each component (exactly, or neighbourhood by neighbourhood when it is too
     large for one all-pairs matrix) and describe each group's canonical source."""
-    params = run.params
     done = Described()
     for component in nodes_of:
         started = time.perf_counter()
-        if len(component) <= params.max_exact_component:
-            groups = cluster_exactly(run, component)
-        else:
-            done.warnings.append(
-                f"a component of {len(component)} articles is larger than max_exact_component="
-                f"{params.max_exact_component}; clustered neighbourhood by neighbourhood"
-            )
-            inside = np.isin(run.edges[:, 0], component)
-            groups = neighbourhood_groups(
-                component,
-                run.edges[inside],
-                run.sets.sizes().astype(np.float64),
-                partial(cluster_exactly, run),
-                limit=params.max_exact_component,
-            )
+        groups = group_component(run, component, done.warnings)
         described = time.perf_counter()
         for group, shared in groups:
             cluster = describe_cluster(

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TextIO
 
 from dedup.errors import OutputError
+from dedup.faults import crash_point
 from dedup.records import Reject
 
 __all__ = ["atomic_output", "write_json", "write_jsonl", "write_rejects"]
@@ -78,6 +79,7 @@ def atomic_output(path: str | os.PathLike[str]) -> Iterator[TextIO]:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, mode)
+        crash_point("before_rename")
         os.replace(temp, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):

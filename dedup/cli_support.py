@@ -1,0 +1,73 @@
+"""What every ``dedup`` command shares: the error console, the one-line error
+handling that maps ``DedupError`` to exit codes, progress bars and durations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from dedup.errors import ConfigError, DedupError
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_PHASES = {"read": "reading", "sign": "signing", "verify": "verifying", "cluster": "clustering"}
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*")
+
+
+def seconds_of(text: str, option: str) -> float:
+    """A duration such as ``7d``, ``36h``, ``90m`` or ``2w`` in seconds."""
+    found = _DURATION.fullmatch(text)
+    if not found or float(found.group(1)) <= 0:
+        raise ConfigError(f"{option} takes a duration such as 7d, 36h or 90m, got {text!r}")
+    return float(found.group(1)) * _UNITS[found.group(2)]
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Progress | None]:
+    if not enabled:
+        yield None
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} done"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        yield progress
+
+
+@contextmanager
+def progress_reporter(enabled: bool) -> Iterator[Callable[[str, int], None]]:
+    """A ``Progress`` callback for the library that draws one bar per phase."""
+    with progress_bar(enabled) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(phase: str, advance: int) -> None:
+            if bar is None:
+                return
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(_PHASES.get(phase, phase), total=None)
+            bar.advance(tasks[phase], advance)
+
+        yield progress
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """User errors become one line on stderr and their exit code, never a traceback."""
+    try:
+        yield
+    except DedupError as error:
+        stderr.print(f"error: {error}", markup=False)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        stderr.print("interrupted", markup=False)
+        raise typer.Exit(130) from None
