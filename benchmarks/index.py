@@ -193,7 +193,7 @@ def main() -> None:
     parser.add_argument("--index-size", type=int, default=1_000_000)
     parser.add_argument("--new", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,redis")
-    parser.add_argument("--reference", type=int, default=20_000)
+    parser.add_argument("--reference", type=int, default=20_000, help="0: no datasketch")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--corpus", type=Path, help="a generated dump to split instead")
     args = parser.parse_args()
@@ -209,6 +209,8 @@ def main() -> None:
             f"  {'':<30} {'docs':>9} {'seconds':>9} {'docs/s':>9} {'main MiB':>9} {'work MiB':>10}"
         )
         measured = {b: bench_backend(b, base, new, args.workers, folder) for b in backends}
+        if not args.reference:
+            return
         per_insert, per_query, ds_bytes = bench_datasketch(base, new, args.reference, folder)
     print()
     print(

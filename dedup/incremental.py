@@ -167,10 +167,11 @@ def _earlier_articles(
     found = store.articles(hit_docs)
     mates = set(store.cluster_docs(sorted({a.cluster_id for a in found}))) - set(hit_docs)
     stored = sorted(found + store.articles(sorted(mates)), key=lambda a: a.doc)
-    position = {a.doc: i for i, a in enumerate(stored)}
-    pairs = np.array(
-        [(position[doc], row) for row, doc in hits.tolist() if doc in position], dtype=np.int64
-    ).reshape(-1, 2)
+    docs = np.array([a.doc for a in stored], dtype=np.int64)
+    position = np.searchsorted(docs, hits[:, 1])
+    present = position < docs.size
+    present[present] = docs[position[present]] == hits[present, 1]  # pruned meanwhile: gone
+    pairs = np.column_stack([position[present], hits[present, 0]]).astype(np.int64)
     if plan.window is not None and pairs.size:
         stored_times = np.array([a.window_time(plan.window_by) for a in stored])
         near = np.abs(stored_times[pairs[:, 0]] - times[pairs[:, 1]]) <= plan.window

@@ -152,8 +152,12 @@ def test_an_index_built_with_other_parameters_is_refused(tmp_path: Path) -> None
 
 def test_a_locked_index_is_refused_with_exit_6(tmp_path: Path) -> None:
     index, _, _ = two_days(tmp_path)
+    article = json.dumps({"id": "probe", "text": Path(DAY_2).read_text().splitlines()[0]})
     with closing(open_index(str(index))) as store, store.writer("nightly"):
         refused = dedup("scan", DAY_2, "--index", index, "-o", tmp_path / "x.jsonl")
+        checked = dedup("check", "-", "--index", index, stdin=article)  # reads go on
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["id"] == "probe"
     assert refused.exit_code == 6
     assert "is locked by pid" in refused.output
     assert "nightly" in refused.output

@@ -14,10 +14,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
 import pytest
+from conftest import RedisServer
 from test_incremental import write_dump
 from test_pipeline import fixture_articles
 
@@ -126,8 +128,14 @@ def uninterrupted_runs() -> dict[str, Expected]:
     return {}
 
 
-@pytest.fixture
-def uninterrupted(
+def committed(index: str) -> int:
+    """Input records the run ``day-1`` has committed so far (0 before its first batch)."""
+    with closing(open_index(index)) as store:
+        found = store.run("day-1")
+    return found.records_done if found else 0
+
+
+def uninterrupted_run(
     backend: str,
     dump: str,
     uninterrupted_runs: dict[str, Expected],
@@ -143,6 +151,17 @@ def uninterrupted(
         assert done.returncode == 0, done.stderr
         uninterrupted_runs[backend] = (outputs(folder), exported(index))
     return uninterrupted_runs[backend]
+
+
+@pytest.fixture
+def uninterrupted(
+    backend: str,
+    dump: str,
+    uninterrupted_runs: dict[str, Expected],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> Expected:
+    return uninterrupted_run(backend, dump, uninterrupted_runs, request, tmp_path)
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -222,3 +241,39 @@ def test_two_jobs_started_together_exactly_one_proceeds_twenty_times(
             winner = next(p for p in pair if p.returncode == 0)
             assert f"is locked by pid {winner.pid}" in loser, loser
     assert outcomes == [(0, LOCKED)] * 20
+
+
+def test_redis_killed_mid_run_is_a_clear_error_and_a_restart_resumes_to_the_same_outputs(
+    dump: str,
+    start_redis: Callable[..., RedisServer],
+    uninterrupted_runs: dict[str, Expected],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> None:
+    expected_outputs, expected_rows = uninterrupted_run(
+        "redis", dump, uninterrupted_runs, request, tmp_path
+    )
+    server = start_redis(persistent=True)
+    index = server.url("killed-mid-run")
+    folder = tmp_path / "mid-run"
+    folder.mkdir()
+    args = scan_args(dump, index, folder)
+    process = start(*args, env={"DEDUP_PAUSE_AT": "after_commit:4"})
+    deadline = time.monotonic() + 60
+    while committed(index) == 0:  # kill it once the first batch is in, during the pause
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    server.kill()
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 7
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    line = lines[0]
+    assert line.startswith("error: ")
+    assert f"redis at 127.0.0.1:{server.port}" in line
+    server.start()  # the AOF is replayed
+    resumed = dedup(*args)
+    assert resumed.returncode == 0, resumed.stderr
+    assert_sound(index)
+    assert outputs(folder) == expected_outputs
+    assert exported(index) == expected_rows

@@ -285,17 +285,19 @@ def test_planted_pickle_never_runs(redis_url: str, tmp_path: Path, band_scripts:
     with pytest.raises(IndexStoreError, match="refused a command"):
         store.articles([3])
     raw.set(f"{p}:lock", payload, px=60_000)
-    with pytest.raises(IndexLockedError, match="unreadable holder"):
+    with pytest.raises(IndexLockedError, match="holder not recorded"):
         store.writer("r2").__enter__()
     raw.set(f"{p}:manifest", payload)
-    with pytest.raises(IndexStoreError, match=r"manifest .* is damaged"):
+    with pytest.raises(IndexStoreError, match=r"manifest is damaged"):
         store.manifest()
     assert store.problems()
     assert not marker.exists()
 
 
-def test_no_pickle_in_the_redis_layer() -> None:
-    tree = ast.parse((ROOT / "dedup" / "index" / "redis.py").read_text())
+@pytest.mark.parametrize("module", sorted((ROOT / "dedup").rglob("*.py")), ids=str)
+def test_no_pickle_anywhere_in_dedup(module: Path) -> None:
+    """Reliability rule 7: nothing in dedup/ can unpickle what an index hands back."""
+    tree = ast.parse(module.read_text())
     imported = {
         alias.name.split(".")[0]
         for node in ast.walk(tree)
@@ -395,7 +397,7 @@ def test_flushed_or_replaced_index_is_refused(redis_url: str) -> None:
     with pytest.raises(IndexStoreError, match=f"another index is there, epoch {epoch}"):
         open_index(redis_url)
     raw.set(f"{store.prefix}:manifest", b"{}")
-    with pytest.raises(IndexStoreError, match=r"manifest .* is damaged"):
+    with pytest.raises(IndexStoreError, match=r"manifest is damaged"):
         open_index(redis_url)
 
 
@@ -433,7 +435,8 @@ def test_second_writer_is_refused_at_once_and_a_killed_holder_taken_over(redis_u
             store.writer("mine").__enter__()
         assert time.monotonic() - started < 1
         message = str(caught.value)
-        assert f"locked by pid {holder.pid} on {socket.gethostname()} (run proc, since " in message
+        host = socket.gethostname()
+        assert f"locked by pid {holder.pid} on host {host} (run proc, since " in message
         assert caught.value.exit_code == 6
     finally:
         holder.kill()
@@ -465,7 +468,7 @@ def test_a_writer_that_lost_its_lease_cannot_commit(redis_url: str) -> None:
             px=60_000,
         )
         with pytest.raises(
-            IndexLockedError, match=r"lock expired and pid 1 on elsewhere .* holds it now"
+            IndexLockedError, match=r"lock expired and pid 1 on host elsewhere holds it now"
         ):
             store.commit(_batch([_article(2, [2])], 2))
     assert _count(store) == 1
@@ -479,7 +482,7 @@ def test_remote_holder_waits_for_its_lease_to_expire(redis_url: str) -> None:
         b'{"token":"x","pid":999999,"host":"elsewhere","run":"r9","since":"then"}',
         px=300,
     )
-    with pytest.raises(IndexLockedError, match="pid 999999 on elsewhere"):
+    with pytest.raises(IndexLockedError, match="pid 999999 on host elsewhere"):
         store.writer("r1").__enter__()  # a dead pid, but of another host: left alone
     time.sleep(0.4)
     with store.writer("r1"):

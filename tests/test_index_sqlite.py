@@ -173,8 +173,8 @@ def test_the_lock_file_names_its_holder_and_is_emptied_on_release(
     lock = Path(str(path) + ".lock")
     with store.writer("run-x"):
         holder = lock.read_text()
-        assert f'"pid": {os.getpid()}' in holder
-        assert '"run_id": "run-x"' in holder
+        assert f'"pid":{os.getpid()}' in holder
+        assert '"run":"run-x"' in holder
     assert lock.read_text() == ""
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from dedup.errors import IndexStoreError
 from dedup.index.base import U64
+from dedup.index.common import json_bytes
 from dedup.io.schema import evidence_to_dict
 from dedup.records import Article, Cluster, Evidence, Member, StrippedLine
 
@@ -31,10 +32,6 @@ def array_of(data: bytes) -> U64:
     return np.frombuffer(data, dtype=_LITTLE_U64).astype(np.uint64)
 
 
-def _dumps(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
-
-
 def _loads(data: bytes, what: str) -> dict[str, Any]:
     try:
         value = json.loads(data)
@@ -47,7 +44,7 @@ def _loads(data: bytes, what: str) -> dict[str, Any]:
 
 def meta_bytes(article: Article, evidence: Evidence) -> bytes:
     """The article without its text, and its evidence."""
-    return _dumps(
+    return json_bytes(
         {
             "id": article.id,
             "title": article.title,
@@ -103,7 +100,7 @@ def article_of(meta: bytes) -> tuple[Article, Evidence]:
 
 def cluster_bytes(cluster: Cluster) -> bytes:
     """A cluster's decision; its members' articles and evidence are stored with them."""
-    return _dumps(
+    return json_bytes(
         {
             "canonical_id": cluster.canonical_id,
             "origin": cluster.origin,
