@@ -356,6 +356,54 @@ def default_run_id(paths: Sequence[str | os.PathLike[str]]) -> str:
     return "run-" + digest.hexdigest()[:16]
 
 
+@dataclass(slots=True)
+class _Batches:
+    """One run's way of deciding and committing its batches, each with its marker."""
+
+    store: IndexStore
+    params: DedupParams
+    plan: IndexRun
+    options: RunOptions
+    ingested: float
+    stats: RunStats
+    done: IndexRunStats
+    report: Progress
+
+    def commit(self, articles: Sequence[Article], consumed: int, finished: bool) -> None:
+        """Decide ``articles`` and commit them with the marker ``consumed`` (input records
+        read so far, valid or not), all in one transaction."""
+        crash_point("after_read")
+        known = self.store.known([a.id for a in articles])
+        self.done.already_indexed += len(known)
+        fresh = (a for a in articles if a.id not in known)
+        kept, prepared = prepare_articles(fresh, self.params, self.options, self.stats, self.report)
+        crash_point("after_signatures")
+        decision = None
+        if kept:
+            decision = decide(
+                self.store,
+                self.params,
+                kept,
+                prepared,
+                plan=self.plan,
+                ingested=self.ingested,
+                options=self.options,
+                stats=self.stats,
+                report=self.report,
+            )
+        self.store.commit(
+            CommitBatch(
+                run_id=self.plan.run_id,
+                records_done=consumed,
+                articles=decision.articles if decision else [],
+                clusters=[_stored(c) for c in decision.clusters] if decision else [],
+                moves=decision.moves if decision else [],
+                finished=finished,
+            )
+        )
+        crash_point("after_commit")
+
+
 def update(
     paths: Sequence[str | os.PathLike[str]],
     store: IndexStore,
@@ -374,7 +422,6 @@ def update(
     params = params or DedupParams()
     options = options or RunOptions()
     fields = fields or FieldMap()
-    report = progress or no_progress
     started = time.perf_counter()
     if options.strict:
         for _ in read_records(paths, fields=fields, strict=True):
@@ -384,25 +431,11 @@ def update(
         check_manifest(store, params)  # under the lock: two first runs cannot both create it
         record = store.begin_run(plan.run_id, time.time())
         done = IndexRunStats(plan.run_id, resumed_after=record.records_done)
+        batches = _Batches(
+            store, params, plan, options, record.started, stats, done, progress or no_progress
+        )
         consumed = 0
         pending: list[Article] = []
-
-        def commit(finished: bool) -> None:
-            _add_batch(
-                store,
-                params,
-                pending,
-                consumed,
-                finished,
-                plan,
-                record.started,
-                options,
-                stats,
-                done,
-                report,
-            )
-            pending.clear()
-
         for item in read_records(paths, fields=fields, strict=False):
             consumed += 1
             if isinstance(item, Reject):
@@ -413,65 +446,18 @@ def update(
                 continue
             stats.articles += 1
             if consumed <= record.records_done:
-                continue
+                continue  # committed by an earlier attempt of this run
             pending.append(item.article)
             if len(pending) >= plan.commit_size:
-                commit(False)
+                batches.commit(pending, consumed, finished=False)
+                pending = []
         if not record.finished:
-            commit(True)
+            batches.commit(pending, consumed, finished=True)
     warn_truncated(stats, params)
     stats.records_read = stats.articles + stats.rejected
     result, new_ids = run_outcome(store, plan.run_id, params, stats, done)
     stats.seconds = round(time.perf_counter() - started, 3)
     return UpdateResult(result, done, new_ids)
-
-
-def _add_batch(
-    store: IndexStore,
-    params: DedupParams,
-    articles: Sequence[Article],
-    consumed: int,
-    finished: bool,
-    plan: IndexRun,
-    ingested: float,
-    options: RunOptions,
-    stats: RunStats,
-    done: IndexRunStats,
-    report: Progress,
-) -> None:
-    crash_point("after_read")
-    known = store.known([a.id for a in articles])
-    done.already_indexed += len(known)
-    kept, prepared = prepare_articles(
-        (a for a in articles if a.id not in known), params, options, stats, report
-    )
-    crash_point("after_signatures")
-    decision = (
-        decide(
-            store,
-            params,
-            kept,
-            prepared,
-            plan=plan,
-            ingested=ingested,
-            options=options,
-            stats=stats,
-            report=report,
-        )
-        if kept
-        else None
-    )
-    store.commit(
-        CommitBatch(
-            run_id=plan.run_id,
-            records_done=consumed,
-            articles=decision.articles if decision else [],
-            clusters=[_stored(c) for c in decision.clusters] if decision else [],
-            moves=decision.moves if decision else [],
-            finished=finished,
-        )
-    )
-    crash_point("after_commit")
 
 
 def run_outcome(

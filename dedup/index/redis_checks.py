@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from dedup.index.base import I64, U64
 from dedup.index.codec import array_of
 from dedup.index.common import chunks, manifest_of
 from dedup.index.redis_bands import hex_names
+from dedup.index.redis_client import StoreHandle
 from dedup.index.redis_values import (
     ARRAY_FIELDS,
     as_bytes,
@@ -23,9 +24,6 @@ from dedup.index.redis_values import (
     as_text,
     doc_numbers,
 )
-
-if TYPE_CHECKING:
-    from dedup.index.redis import RedisStore
 
 
 class _Doc(NamedTuple):
@@ -49,7 +47,7 @@ class Checker:
 
     cap = 20
 
-    def __init__(self, store: RedisStore) -> None:
+    def __init__(self, store: StoreHandle) -> None:
         self.store, self.r = store, store._r
         self.found: list[str] = []
         self.counts: dict[str, int] = {}

@@ -4,14 +4,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol
 
 import redis
 from redis.backoff import ConstantBackoff
 from redis.retry import Retry
 
 from dedup.errors import IndexStoreError, IndexUnavailableError
+from dedup.index.base import I64
 
 #: the errors of a server gone or hung (as opposed to one refusing a command)
 LOST = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
@@ -64,3 +67,24 @@ def _unreachable(where: str, exc: BaseException, contacted: bool) -> str:
 
 def watch(pipe: redis.client.Pipeline, *keys: str) -> None:
     pipe.watch(*keys)  # type: ignore[no-untyped-call]  # redis-py leaves watch untyped
+
+
+class StoreHandle(Protocol):
+    """What the lease and the checker use of a ``RedisStore``, so they need not import
+    it (the store imports them)."""
+
+    prefix: str
+    chunk: int
+    lease_ms: int
+    renew_every_s: float
+    _r: redis.Redis
+    _mutex: threading.Lock
+
+    @property
+    def location(self) -> str: ...
+
+    def _key(self, name: str) -> str: ...
+
+    def _guard(self) -> AbstractContextManager[None]: ...
+
+    def _band_members(self, names: str) -> tuple[I64, I64]: ...

@@ -13,17 +13,14 @@ import socket
 import threading
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis
 
 from dedup.errors import IndexLockedError, IndexStoreError
 from dedup.index.common import holder_record, json_bytes, locked_message
-from dedup.index.redis_client import LOST, watch
+from dedup.index.redis_client import LOST, StoreHandle, watch
 from dedup.index.redis_values import as_bytes
-
-if TYPE_CHECKING:
-    from dedup.index.redis import RedisStore
 
 # records keep the backend's logger name, as before the split
 log = logging.getLogger("dedup.index.redis")
@@ -69,7 +66,7 @@ class WriterLease:
     renewal from running inside a commit.
     """
 
-    def __init__(self, store: RedisStore) -> None:
+    def __init__(self, store: StoreHandle) -> None:
         self._store = store
         self._key = store._key("lock")
         self.token: str | None = None
