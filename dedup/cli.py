@@ -84,12 +84,18 @@ class _RejectReporter:
 
 def _summary(result: ScanResult, written: list[str], index_lines: Sequence[str] = ()) -> str:
     s = result.stats
+    clusters = (
+        f"{s.clusters:,} clusters hold {s.clustered_articles:,} of this run's articles "
+        f"(largest {s.largest_cluster:,}); {s.singletons:,} with no copy yet"
+        if index_lines
+        else f"{s.clusters:,} clusters covering {s.clustered_articles:,} articles "
+        f"(largest {s.largest_cluster:,}); {s.singletons:,} articles with no copy"
+    )
     lines = [
         *index_lines,
         f"{s.records_read:,} records read, {s.rejected:,} rejected, "
         f"{s.articles:,} articles ({s.too_short:,} too short to compare)",
-        f"{s.clusters:,} clusters covering {s.clustered_articles:,} articles "
-        f"(largest {s.largest_cluster:,}); {s.singletons:,} articles with no copy",
+        clusters,
         f"{s.candidate_pairs:,} candidate pairs, {s.verified_pairs:,} verified; {s.seconds:.2f} s",
     ]
     lines += [f"warning: {w}" for w in s.warnings]

@@ -61,6 +61,9 @@ def test_the_next_day_finds_copies_of_stories_seen_the_day_before(tmp_path: Path
     assert "2 match stories seen in earlier runs; 0 new clusters; 0 already indexed" in (
         second.output
     )
+    assert "2 clusters hold 2 of this run's articles (largest 5); 1 with no copy yet" in (
+        second.output
+    )
     assert f"canonical of {KERALA} moved from bs-kerala-rain to pti-kerala-rain" in second.output
     rows = {
         row["cluster_id"]: row
