@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from dedup.canonical import member_of
 from dedup.errors import IndexStoreError
 from dedup.index.base import U64
 from dedup.index.common import json_bytes
@@ -122,19 +123,7 @@ def cluster_of(
     for member_id, role, parent_id, jaccard, containment in row["members"]:
         if member_id in found:
             article, evidence = found[member_id]
-            members.append(
-                Member(
-                    article.id,
-                    article.url,
-                    article.outlet,
-                    article.published_at,
-                    role,
-                    parent_id,
-                    jaccard,
-                    containment,
-                    evidence,
-                )
-            )
+            members.append(member_of(article, evidence, role, parent_id, jaccard, containment))
     return Cluster(
         cluster_id=cluster_id,
         canonical_id=row["canonical_id"],
