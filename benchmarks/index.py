@@ -133,10 +133,11 @@ def bench_backend(
         built = run_cli_scan(base, workers, work, extra=index_args(url, "base"))
         ran = run_cli_scan(new, workers, work, extra=index_args(url, "new"))
         index = summary_of(work)["index"]
+        assert isinstance(index, dict)
         size = sqlite_bytes(work / "index.db") if port is None else redis_memory(port)
+        size = size * built.docs // max(built.docs + int(index["indexed"]), 1)  # base share
     print_run(f"{backend}: build (base run)", built)
     print_run(f"{backend}: new run", ran)
-    assert isinstance(index, dict)
     print(
         f"    new run matched {index['matched_earlier']:,} articles to earlier stories; "
         f"index {size / 1e6:,.0f} MB = {size / max(built.docs, 1):,.0f} B per article; "
