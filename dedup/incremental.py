@@ -138,9 +138,10 @@ def _epoch(value: str | None) -> float | None:
     return parsed.timestamp() if parsed else None
 
 
-def _window_times(articles: Sequence[Article], ingested: float, by: WindowBy) -> F64:
-    times = [_epoch(a.published_at) if by == "published" else None for a in articles]
-    return np.array([ingested if t is None else t for t in times], dtype=np.float64)
+def _window_times(published: Sequence[float | None], ingested: float, by: WindowBy) -> F64:
+    """Each article's window time: its publish time (when known and measured), else ingest."""
+    times = [t if by == "published" and t is not None else ingested for t in published]
+    return np.array(times, dtype=np.float64)
 
 
 def _earlier_articles(
@@ -263,7 +264,8 @@ def decide(
     article goes; nothing is written."""
     eligible = prepared.shingles.sizes() >= params.min_shingles
     stats.too_short += int(np.count_nonzero(~eligible))
-    times = _window_times(articles, ingested, plan.window_by)
+    published = [_epoch(a.published_at) for a in articles]  # parsed once, stored below
+    times = _window_times(published, ingested, plan.window_by)
     stored, old_new = _earlier_articles(store, prepared.band_keys, eligible, times, plan)
     m = len(stored)
     run = _universe(params, stored, prepared)
@@ -326,7 +328,7 @@ def decide(
             cluster_id=cluster_of_new[i],
             run_id=plan.run_id,
             ingested=ingested,
-            published=_epoch(article.published_at),
+            published=published[i],
             meta=meta_bytes(article, prepared.evidence[i]),
             shingles=prepared.shingles.of(i),
             entities=prepared.entities.of(i),
