@@ -205,6 +205,8 @@ def describe_cluster(
             reasons.append(f"{article.id} carries a syndication disclaimer or republication note")
         if ev.scraper:
             reasons.append(f"{article.id} carries scraper/aggregator markers")
+        if ev.page:
+            reasons.append(f"{article.id}'s page declares: {'; '.join(ev.page)}")
     sizes = np.array([len(s) for s in sets], dtype=np.float64)
     union = sizes + sizes[canonical] - shared[:, canonical]
     jaccard = np.divide(shared[:, canonical], union, out=np.ones_like(union), where=union > 0)

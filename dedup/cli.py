@@ -26,12 +26,14 @@ from dedup.cli_index import (
     scan_into_index,
     write_index_outputs,
 )
-from dedup.cli_support import progress_reporter, seconds_of, stderr, user_errors
+from dedup.cli_support import bytes_of, progress_reporter, seconds_of, stderr, user_errors
 from dedup.errors import ConfigError
 from dedup.evaluate import Evaluation, evaluate
 from dedup.incremental import IndexRun, default_run_id
+from dedup.io.compression import DecompressionLimits
 from dedup.io.fields import FieldMap
 from dedup.io.labels import read_gold, read_prediction
+from dedup.io.readers import ReadOptions
 from dedup.io.schema import cluster_to_dict, evaluation_to_dict, stats_to_dict
 from dedup.io.writers import write_json, write_jsonl, write_rejects
 from dedup.params import DedupParams, RunOptions
@@ -79,7 +81,7 @@ class _RejectReporter:
     def __call__(self, reject: Reject) -> None:
         self.rejects.append(reject)
         if not self.quiet and len(self.rejects) <= MAX_REJECT_LINES:
-            stderr.print(f"skipped {reject.path}:{reject.line}: {reject.reason}", markup=False)
+            stderr.print(f"skipped {reject.where}: {reject.reason}", markup=False)
 
 
 def _summary(result: ScanResult, written: list[str], index_lines: Sequence[str] = ()) -> str:
@@ -191,6 +193,17 @@ def scan_command(
         bool,
         typer.Option(help="Start an empty index when a Redis index lost its data (else refused)."),
     ] = False,
+    glob: Annotated[
+        str | None,
+        typer.Option(help="Read only the files below a directory that match it, e.g. '*.html'."),
+    ] = None,
+    max_decompressed: Annotated[
+        str, typer.Option(help="Refuse a compressed file that expands past this size.")
+    ] = "64G",
+    max_ratio: Annotated[
+        float,
+        typer.Option(help="Refuse a compressed file that expands more than this many times."),
+    ] = 100.0,
 ) -> None:
     """Cluster copies of the same story and point each cluster to its canonical source.
 
@@ -229,6 +242,13 @@ def scan_command(
             )
         reporter = _RejectReporter(quiet)
         options = RunOptions(strict=strict, workers=workers)
+        reading = ReadOptions(
+            pattern=glob,
+            workers=workers,
+            decompression=DecompressionLimits(
+                max_bytes=bytes_of(max_decompressed, "--max-decompressed"), max_ratio=max_ratio
+            ),
+        )
         if index is not None:
             plan = IndexRun(
                 run_id=run_id or default_run_id(paths),
@@ -237,7 +257,7 @@ def scan_command(
                 commit_size=commit_every,
             )
             outcome = scan_into_index(
-                index, paths, params, plan, fields, options, reporter, quiet, rebuild_index
+                index, paths, params, plan, fields, options, reading, reporter, quiet, rebuild_index
             )
             written = write_index_outputs(outcome, output, summary_json)
             written += _write_rejects(reporter, output, rejects, quiet)
@@ -254,8 +274,11 @@ def scan_command(
                 options=options,
                 on_reject=reporter,
                 progress=progress,
+                reading=reading,
             )
-        written = _write_outputs(result, paths, fields, output, annotate, uniques, summary_json)
+        written = _write_outputs(
+            result, paths, (fields, reading), output, annotate, uniques, summary_json
+        )
         written += _write_rejects(reporter, output, rejects, quiet)
         if not quiet:
             stderr.print(_summary(result, written), markup=False)
@@ -331,21 +354,22 @@ def _evaluation_table(result: Evaluation) -> str:
 def _write_outputs(
     result: ScanResult,
     paths: list[str],
-    fields: FieldMap,
+    inputs: tuple[FieldMap, ReadOptions],
     output: str,
     annotate: str | None,
     uniques: str | None,
     summary_json: str | None,
 ) -> list[str]:
+    fields, reading = inputs
     fingerprint = result.params.fingerprint()
     rows = (cluster_to_dict(c, params_fingerprint=fingerprint) for c in result.clusters)
     write_jsonl(output, rows)
     written = [output] if output != "-" else []
     if annotate:
-        write_jsonl(annotate, annotated_records(paths, result, fields=fields))
+        write_jsonl(annotate, annotated_records(paths, result, fields=fields, reading=reading))
         written.append(annotate)
     if uniques:
-        write_jsonl(uniques, unique_records(paths, result, fields=fields))
+        write_jsonl(uniques, unique_records(paths, result, fields=fields, reading=reading))
         written.append(uniques)
     if summary_json:
         write_json(summary_json, stats_to_dict(result.stats, params_fingerprint=fingerprint))

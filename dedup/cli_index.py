@@ -22,6 +22,7 @@ from dedup.incremental import IndexRun, UpdateResult, decide, measured_matches, 
 from dedup.index import IndexedArticle, open_index, params_of
 from dedup.index.codec import article_of
 from dedup.io.fields import FieldMap
+from dedup.io.readers import ReadOptions
 from dedup.io.schema import cluster_to_dict, evidence_to_dict, stats_to_dict
 from dedup.io.writers import write_json, write_jsonl
 from dedup.params import DedupParams, RunOptions
@@ -51,6 +52,7 @@ def scan_into_index(
     plan: IndexRun,
     fields: FieldMap,
     options: RunOptions,
+    reading: ReadOptions,
     on_reject: Callable[[Reject], None],
     quiet: bool,
     rebuild: bool,
@@ -68,6 +70,7 @@ def scan_into_index(
             options=options,
             on_reject=on_reject,
             progress=progress,
+            reading=reading,
         )
 
 

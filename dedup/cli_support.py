@@ -29,6 +29,18 @@ def seconds_of(text: str, option: str) -> float:
     return float(found.group(1)) * _UNITS[found.group(2)]
 
 
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+def bytes_of(text: str, option: str) -> int:
+    """A size such as ``64G``, ``512MiB`` or ``1000000`` in bytes."""
+    found = _SIZE.fullmatch(text.strip())
+    if not found or float(found.group(1)) <= 0:
+        raise ConfigError(f"{option} takes a size such as 64G, 512M or 100000, got {text!r}")
+    return int(float(found.group(1)) * _SIZE_UNITS[found.group(2).upper()])
+
+
 @contextmanager
 def progress_bar(enabled: bool) -> Iterator[Progress | None]:
     if not enabled:

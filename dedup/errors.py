@@ -41,11 +41,11 @@ class InputError(DedupError, ValueError):
 class BadRecordError(InputError):
     """One record of an input file is malformed (raised only in strict mode)."""
 
-    def __init__(self, path: str, line: int, reason: str) -> None:
+    def __init__(self, path: str, line: int, reason: str, where: str | None = None) -> None:
         self.path = path
         self.line = line
         self.reason = reason
-        super().__init__(f"{path}:{line}: {reason}")
+        super().__init__(f"{where or f'{path}:{line}'}: {reason}")
 
 
 class OutputError(DedupError, OSError):

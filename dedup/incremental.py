@@ -44,7 +44,7 @@ from dedup.index import (
 )
 from dedup.index.codec import article_of, cluster_bytes, cluster_of, is_compilation, meta_bytes
 from dedup.io.fields import FieldMap
-from dedup.io.readers import read_records
+from dedup.io.readers import ReadOptions, read_records
 from dedup.minhash import index_keys
 from dedup.params import DedupParams, RunOptions
 from dedup.pipeline import (
@@ -416,6 +416,7 @@ def update(
     options: RunOptions | None = None,
     on_reject: Callable[[Reject], None] | None = None,
     progress: Progress | None = None,
+    reading: ReadOptions | None = None,
 ) -> UpdateResult:
     """Read dumps and add their articles to the index, batch by batch, each batch matched
     against everything indexed before it; resume where an interrupted run with the same
@@ -426,7 +427,7 @@ def update(
     fields = fields or FieldMap()
     started = time.perf_counter()
     if options.strict:
-        for _ in read_records(paths, fields=fields, strict=True):
+        for _ in read_records(paths, fields=fields, strict=True, options=reading):
             pass
     stats = RunStats()
     with store.writer(plan.run_id):
@@ -438,10 +439,10 @@ def update(
         )
         consumed = 0
         pending: list[Article] = []
-        for item in read_records(paths, fields=fields, strict=False):
+        for item in read_records(paths, fields=fields, strict=False, options=reading):
             consumed += 1
             if isinstance(item, Reject):
-                logger.info("rejected %s:%d: %s", item.path, item.line, item.reason)
+                logger.info("rejected %s: %s", item.where, item.reason)
                 stats.rejected += 1
                 if on_reject is not None:
                     on_reject(item)

@@ -22,7 +22,7 @@ from dedup.canonical import cluster_id_for
 from dedup.cluster import components
 from dedup.engines.local import map_ordered, map_with_shared
 from dedup.io.fields import FieldMap
-from dedup.io.readers import Record, read_records
+from dedup.io.readers import ReadOptions, Record, read_records
 from dedup.params import DedupParams, RunOptions
 from dedup.prepare import PreparedBatch, PreparedRun, prepare_batch, warm_up
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
@@ -279,6 +279,7 @@ def scan(
     options: RunOptions | None = None,
     on_reject: Callable[[Reject], None] | None = None,
     progress: Progress | None = None,
+    reading: ReadOptions | None = None,
 ) -> ScanResult:
     """Read dumps, quarantine bad records through ``on_reject``, and scan the rest.
 
@@ -288,12 +289,14 @@ def scan(
     rejected: list[Reject] = []
 
     def quarantine(reject: Reject) -> None:
-        logger.info("rejected %s:%d: %s", reject.path, reject.line, reject.reason)
+        logger.info("rejected %s: %s", reject.where, reject.reason)
         rejected.append(reject)
         if on_reject is not None:
             on_reject(reject)
 
-    records = read_records(paths, fields=fields or FieldMap(), strict=options.strict)
+    records = read_records(
+        paths, fields=fields or FieldMap(), strict=options.strict, options=reading
+    )
     result = scan_articles(
         articles_from(records, quarantine), params, options=options, progress=progress
     )
@@ -303,19 +306,26 @@ def scan(
 
 
 def _placed_records(
-    paths: Sequence[str | os.PathLike[str]], result: ScanResult, fields: FieldMap | None
+    paths: Sequence[str | os.PathLike[str]],
+    result: ScanResult,
+    fields: FieldMap | None,
+    reading: ReadOptions | None,
 ) -> Iterator[tuple[dict[str, object], str, Assignment]]:
     """A second pass over the input: each valid raw record, its id and where it landed."""
-    for item in read_records(paths, fields=fields or FieldMap(), strict=False):
+    for item in read_records(paths, fields=fields or FieldMap(), strict=False, options=reading):
         if isinstance(item, Record):
             yield item.raw, item.article.id, result.assignment(item.article.id)
 
 
 def annotated_records(
-    paths: Sequence[str | os.PathLike[str]], result: ScanResult, *, fields: FieldMap | None = None
+    paths: Sequence[str | os.PathLike[str]],
+    result: ScanResult,
+    *,
+    fields: FieldMap | None = None,
+    reading: ReadOptions | None = None,
 ) -> Iterator[dict[str, object]]:
     """Every valid input record, unchanged, plus its cluster_id, canonical_id and role."""
-    for raw, _, placed in _placed_records(paths, result, fields):
+    for raw, _, placed in _placed_records(paths, result, fields, reading):
         yield raw | {
             "cluster_id": placed.cluster_id,
             "canonical_id": placed.canonical_id,
@@ -324,10 +334,14 @@ def annotated_records(
 
 
 def unique_records(
-    paths: Sequence[str | os.PathLike[str]], result: ScanResult, *, fields: FieldMap | None = None
+    paths: Sequence[str | os.PathLike[str]],
+    result: ScanResult,
+    *,
+    fields: FieldMap | None = None,
+    reading: ReadOptions | None = None,
 ) -> Iterator[dict[str, object]]:
     """One record per story: each cluster's canonical and every article in no cluster."""
-    for raw, article_id, placed in _placed_records(paths, result, fields):
+    for raw, article_id, placed in _placed_records(paths, result, fields, reading):
         if placed.canonical_id == article_id:
             yield raw
 

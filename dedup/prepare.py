@@ -18,6 +18,7 @@ import numpy.typing as npt
 from dedup.minhash import band_keys, sign_batch
 from dedup.normalize import normalize
 from dedup.params import DedupParams
+from dedup.provenance import with_page_signals
 from dedup.records import Article, Evidence
 from dedup.shingle import ShingleSets, entity_batch, shingle_batch
 
@@ -103,7 +104,7 @@ def prepare_batch(articles: Sequence[Article], params: DedupParams) -> PreparedB
     truncated = 0
     for article in articles:
         normalized = normalize(article.text, title=article.title, pointer=article.pointer)
-        evidence.append(normalized.evidence)
+        evidence.append(with_page_signals(normalized.evidence, article))
         body = normalized.body
         if len(body) > params.max_body_chars:
             body = body[: params.max_body_chars]

@@ -31,12 +31,34 @@ def _pickled_by_constructor(cls: type[_Record]) -> type[_Record]:
 
 @_pickled_by_constructor
 @dataclass(frozen=True, slots=True)
+class PageSignals:
+    """Provenance read from a page's HTML before extraction throws it away (news.md §1, §4).
+
+    ``source_links`` are the hrefs behind "Source link", "originally appeared on" and
+    "The post … appeared first on"; ``author_orgs`` the JSON-LD authors of type
+    Organization; ``noindex_news`` is ``<meta name="Googlebot-News" content="noindex">``,
+    which Google asks syndication partners to set on their copies.
+    """
+
+    canonical_url: str | None = None
+    og_url: str | None = None
+    based_on: tuple[str, ...] = ()
+    source_links: tuple[str, ...] = ()
+    author_orgs: tuple[str, ...] = ()
+    publisher: str | None = None
+    published_at: str | None = None
+    noindex_news: bool = False
+
+
+@_pickled_by_constructor
+@dataclass(frozen=True, slots=True)
 class Article:
     """One input record, mapped to the fields dedup uses.
 
     ``pointer`` is an href the record itself names as its parent page (a scraper's
-    "Source link", a cross-domain canonical link, JSON-LD ``isBasedOn``).
-    ``location`` says where it was read ("path:line") for messages.
+    "Source link" field). ``page`` holds what an HTML page said about its own
+    provenance, when the record was a page. ``location`` says where it was read
+    ("path:line", "path@offset") for messages.
     """
 
     id: str
@@ -47,16 +69,39 @@ class Article:
     published_at: str | None = None
     pointer: str | None = None
     location: str = ""
+    page: PageSignals | None = None
+
+
+def location_of(path: str, number: int, unit: str) -> str:
+    """Where a record is, for messages: "dump.jsonl:12", "pages.parquet:row 12",
+    "crawl.warc.gz@1234" (a byte offset), "page.html" (a whole file)."""
+    if unit == "line":
+        return f"{path}:{number}"
+    if unit == "offset":
+        return f"{path}@{number}"
+    if unit == "file":
+        return path
+    return f"{path}:{unit} {number}"
 
 
 @dataclass(frozen=True, slots=True)
 class Reject:
-    """A record that could not be used, with where it was and why."""
+    """A record that could not be used, with where it was and why.
+
+    ``line`` counts in ``unit``: a text line (JSONL, CSV), a ``row`` (Parquet), a byte
+    ``offset`` (a WARC record), a ``record`` (an element of a JSON array), or a whole
+    ``file`` (a page; ``line`` is then 0).
+    """
 
     path: str
     line: int
     reason: str
     raw: str = ""
+    unit: str = "line"
+
+    @property
+    def where(self) -> str:
+        return location_of(self.path, self.line, self.unit)
 
 
 @_pickled_by_constructor
@@ -84,7 +129,9 @@ class Evidence:
     line marks the page as a copy (a syndication disclaimer or republication note); ``scraper`` when
     aggregator/autoblog remnants were found; ``compilation`` when the text is a live file or
     digest bundling several stories. ``kept_boilerplate`` is true when stripping
-    would have removed too much of the text, so the text was kept whole.
+    would have removed too much of the text, so the text was kept whole. ``page`` lists,
+    in words, what the page's HTML declared about its provenance ("canonical link to …",
+    "Googlebot-News noindex"); its pointers and agency authors are merged in above.
     """
 
     agencies: tuple[str, ...] = ()
@@ -97,6 +144,7 @@ class Evidence:
     compilation: bool = False
     stripped: tuple[StrippedLine, ...] = ()
     kept_boilerplate: bool = False
+    page: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,10 @@ from dedup.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 SAMPLE = "examples/sample.jsonl"
-EXPECTED_FORMATS = "expected .jsonl, .ndjson, .json, .csv or .tsv, optionally .gz/.bz2/.xz"
+EXPECTED_FORMATS = (
+    "expected .jsonl, .ndjson, .json, .csv, .tsv, .parquet, .html, .htm, .txt, .warc or .arc,"
+    " optionally compressed (.gz, .bz2, .xz, .zst)"
+)
 
 SKIPPED_12 = f"skipped {SAMPLE}:12: invalid JSON: "
 SKIPPED_13 = f"skipped {SAMPLE}:13: empty text"
@@ -102,7 +105,7 @@ def test_scan_sample_writes_clusters_and_default_rejects(tmp_path: Path) -> None
 
     rejects = read_jsonl(Path(f"{out}.rejects.jsonl"))
     lines = (ROOT / SAMPLE).read_text(encoding="utf-8").splitlines()
-    assert [set(r) for r in rejects] == [{"path", "line", "reason", "raw"}] * 2
+    assert [set(r) for r in rejects] == [{"path", "line", "unit", "reason", "raw"}] * 2
     assert [(r["path"], r["line"]) for r in rejects] == [(SAMPLE, 12), (SAMPLE, 13)]
     assert str(rejects[0]["reason"]).startswith("invalid JSON: ")
     assert rejects[1]["reason"] == "empty text"

@@ -80,6 +80,7 @@ def _evidence_of(row: dict[str, Any]) -> Evidence:
             StrippedLine(s["family"], s["text"], s.get("agency")) for s in row.get("stripped", ())
         ),
         kept_boilerplate=bool(row.get("kept_boilerplate", False)),
+        page=tuple(row.get("page", ())),
     )
 
 

@@ -1,55 +1,65 @@
-"""Streaming readers for JSON Lines and CSV/TSV dumps, plain or .gz/.bz2/.xz compressed.
+"""Streaming readers for article dumps in every format ``sources`` knows.
 
-Why so careful: news dumps arrive truncated, mis-encoded and hand-edited, and a reader
-that stops at the first bad line (or silently ends a truncated gzip) loses stories.
-Every bad record becomes a :class:`~dedup.records.Reject` with path, line and a short
-reason, and reading goes on (reliability rule 1); ``strict=True`` raises
-:class:`~dedup.errors.BadRecordError` at the first one instead. Files are read line by
-line from bytes with a cap on line length, so memory stays flat (rule 6); each line is
-decoded on its own, so one bad byte spoils one record, not the file.
+Why so careful: news dumps arrive truncated, mis-encoded, hand-edited and compressed
+carelessly, and a reader that stops at the first bad record (or silently ends a
+truncated stream) loses stories. The format modules only parse; here every parsed
+record is mapped to an :class:`~dedup.records.Article` (or a
+:class:`~dedup.records.Reject` with its file, place and reason), ids are checked across
+all files, and reading goes on (reliability rule 1). ``strict=True`` raises
+:class:`~dedup.errors.BadRecordError` at the first bad record instead.
 """
 
 from __future__ import annotations
 
-import bz2
-import csv
-import gzip
-import io
-import json
+import datetime as dt
 import logging
-import lzma
-import math
 import os
-import re
-import zlib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import groupby
+from typing import BinaryIO
 
 from dedup.errors import BadRecordError, InputError
+from dedup.io import webpages
+from dedup.io.compression import DEFAULT_LIMITS, DecompressionLimits, buffer, open_decompressed
+from dedup.io.delimited import read_delimited
 from dedup.io.fields import FieldMap
-from dedup.records import Article, Reject
+from dedup.io.items import RAW_CHARS, Item
+from dedup.io.jsonl import read_json_array, read_jsonl, starts_array
+from dedup.io.sources import Source, expand, open_source
+from dedup.records import Article, Reject, location_of
 
-__all__ = ["MAX_LINE_BYTES", "RAW_CHARS", "Record", "read_records"]
+__all__ = ["MAX_LINE_BYTES", "MAX_PAGE_BYTES", "RAW_CHARS", "ReadOptions", "Record", "read_records"]
 
 logger = logging.getLogger(__name__)
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
-"""Longest physical line accepted; longer lines are rejected without being held in memory."""
+"""Longest physical line (or JSON array element) accepted; longer ones are rejected
+without being held in memory."""
 
-RAW_CHARS = 500
-"""How much of an offending line a Reject keeps, enough to recognise it."""
+MAX_PAGE_BYTES = 32 * 1024 * 1024
+"""Largest HTML page, text file or WARC payload read as one article."""
 
-_SKIP_CHUNK = 1 << 20
-_BOM = b"\xef\xbb\xbf"
-_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "tsv"}
-_COMPRESSIONS = (".gz", ".bz2", ".xz")
-_EXPECTED = "expected .jsonl, .ndjson, .json, .csv or .tsv, optionally .gz/.bz2/.xz"
-# Errors a decompressor raises on a truncated or corrupt stream (BadGzipFile is an OSError).
-_STREAM_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
-_SURROGATE = re.compile("[\ud800-\udfff]")
-# A JSON escape that may decode to a surrogate; only then is a record walked for lone ones.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _MAX_SHOWN_ID = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """Which files of a directory to read (``pattern``, a glob on the path below it) and
+    the resource caps for reading them (reliability rule 6)."""
+
+    pattern: str | None = None
+    #: processes that extract HTML pages' text; 0 means every core, 1 extracts here
+    workers: int = 1
+    max_line_bytes: int = MAX_LINE_BYTES
+    max_page_bytes: int = MAX_PAGE_BYTES
+    decompression: DecompressionLimits = field(default_factory=lambda: DEFAULT_LIMITS)
+
+    def __post_init__(self) -> None:
+        if self.max_line_bytes < 1:
+            raise InputError(f"max_line_bytes must be positive, got {self.max_line_bytes}")
+        if self.max_page_bytes < 1:
+            raise InputError(f"max_page_bytes must be positive, got {self.max_page_bytes}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,378 +70,150 @@ class Record:
     raw: dict[str, object]
 
 
-@dataclass(frozen=True, slots=True)
-class _Source:
-    path: str
-    fmt: str
-    compression: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    """One physical line: its decoded text, or the reason it cannot be used."""
-
-    number: int
-    text: str
-    problem: str | None = None
-    broken: bool = False
-
-
 def read_records(
-    paths: Sequence[str | os.PathLike[str]],
+    paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     fields: FieldMap = FieldMap(),  # noqa: B008 - FieldMap is frozen, sharing it is safe
     strict: bool = False,
-    max_line_bytes: int = MAX_LINE_BYTES,
+    max_line_bytes: int | None = None,
+    options: ReadOptions | None = None,
 ) -> Iterator[Record | Reject]:
     """Yield every record of ``paths`` in input order, as a Record or a Reject.
 
     Paths are checked before anything is read, so a missing file, an empty directory or
     an unknown extension raises :class:`InputError` at once. Directories expand to the
-    readable files inside them, recursively, in sorted order. Ids must be unique across
-    all files of one call. With ``strict=True`` the first bad record raises
+    readable files inside them (those matching ``options.pattern``, if given),
+    recursively, in sorted order; URLs go through fsspec. Ids must be unique across all
+    files of one call. With ``strict=True`` the first bad record raises
     :class:`BadRecordError` instead of being yielded as a Reject.
     """
-    if max_line_bytes < 1:
-        raise InputError(f"max_line_bytes must be positive, got {max_line_bytes}")
-    sources = _expand(paths)
-    return _Session(fields, strict, max_line_bytes).run(sources)
-
-
-def _format_of(path: str) -> _Source | None:
-    name = os.path.basename(path).lower()
-    compression = ""
-    for ext in _COMPRESSIONS:
-        if name.endswith(ext):
-            compression, name = ext, name[: -len(ext)]
-            break
-    fmt = _FORMATS.get(os.path.splitext(name)[1])
-    return _Source(path, fmt, compression) if fmt else None
-
-
-def _walk_error(exc: OSError) -> None:
-    raise InputError(f"cannot read directory '{exc.filename}': {exc.strerror or exc}") from exc
-
-
-def _expand(paths: Sequence[str | os.PathLike[str]]) -> list[_Source]:
-    """Resolve paths to readable files up front, so bad arguments fail before any work."""
-    if isinstance(paths, str | os.PathLike):
-        paths = [paths]
-    if not paths:
-        raise InputError("no input given: pass at least one file or directory")
-    sources: list[_Source] = []
-    for given in paths:
-        path = os.fspath(given)
-        if os.path.isdir(path):
-            found: list[_Source] = []
-            for root, dirs, files in os.walk(path, onerror=_walk_error):
-                dirs.sort()
-                for name in files:
-                    source = _format_of(os.path.join(root, name))
-                    if source is None:
-                        logger.debug("skipping %s: not a readable format", name)
-                    else:
-                        found.append(source)
-            if not found:
-                raise InputError(f"no readable files in directory '{path}': {_EXPECTED}")
-            found.sort(key=lambda s: os.path.relpath(s.path, path).split(os.sep))
-            sources.extend(found)
-        elif os.path.exists(path):
-            source = _format_of(path)
-            if source is None:
-                raise InputError(f"cannot tell the format of '{path}': {_EXPECTED}")
-            sources.append(source)
-        else:
-            raise InputError(f"input '{path}' does not exist: check the path")
-    return sources
-
-
-def _open(source: _Source) -> io.BufferedIOBase:
-    if source.compression == ".gz":
-        return gzip.open(source.path, "rb")
-    if source.compression == ".bz2":
-        return bz2.open(source.path, "rb")
-    if source.compression == ".xz":
-        return lzma.open(source.path, "rb")
-    return open(source.path, "rb")
-
-
-def _lines(stream: io.BufferedIOBase, source: _Source, cap: int) -> Iterator[_Line]:
-    """Physical lines, numbered from 1, each decoded on its own.
-
-    A line over ``cap`` bytes is skipped in chunks, never held whole. A decompression
-    error ends the file with a ``broken`` line rather than a silent, early EOF.
-    """
-    number = 0
-    while True:
-        try:
-            chunk = stream.readline(cap + 1)
-            if not chunk:
-                return
-            too_long = len(chunk) > cap and not chunk.endswith(b"\n")
-            if too_long:
-                tail = chunk[-1:]
-                chunk = chunk[:RAW_CHARS]
-                while tail and not tail.endswith(b"\n"):
-                    tail = stream.readline(_SKIP_CHUNK)
-        except _STREAM_ERRORS as exc:
-            if not source.compression:
-                raise InputError(f"cannot read '{source.path}': {exc}") from exc
-            reason = f"truncated or corrupt compressed stream: {exc}"
-            yield _Line(number + 1, "", reason, broken=True)
-            return
-        number += 1
-        shift = 0
-        if number == 1 and chunk.startswith(_BOM):
-            chunk, shift = chunk[len(_BOM) :], len(_BOM)
-        if too_long:
-            text = chunk.decode("utf-8", "replace")
-            yield _Line(number, text, f"line longer than {cap} bytes")
-            continue
-        try:
-            line = _Line(number, chunk.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            text = chunk.decode("utf-8", "replace")
-            line = _Line(number, text, f"invalid UTF-8 at byte {exc.start + shift}")
-        yield line
-
-
-def _reject_constant(name: str) -> object:
-    raise ValueError(f"{name} is not allowed")
-
-
-def _finite_float(literal: str) -> float:
-    value = float(literal)
-    if not math.isfinite(value):
-        raise ValueError(f"number {literal[:40]} is out of range")
-    return value
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    """Refuse duplicate keys: json.loads would silently keep the last one."""
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise ValueError(f"duplicate key '{key[:_MAX_SHOWN_ID]}'")
-            seen.add(key)
-    return obj
-
-
-# One shared decoder: json.loads with hooks would build a new one for every line.
-_DECODER = json.JSONDecoder(
-    parse_constant=_reject_constant,
-    parse_float=_finite_float,
-    object_pairs_hook=_unique_keys,
-)
-
-
-def _parse_json(text: str) -> object:
-    return _DECODER.decode(text)
-
-
-def _has_surrogate(value: object) -> bool:
-    """Walk a parsed record iteratively (deep nesting must not overflow the stack)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if _SURROGATE.search(item):
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+    options = options or ReadOptions()
+    if max_line_bytes is not None:
+        options = replace(options, max_line_bytes=max_line_bytes)
+    sources = expand(paths, options.pattern)
+    return _Session(fields, strict, options).run(sources)
 
 
 def _optional(value: object) -> str | None:
     """A string field, or None: blank, null, lists and objects carry nothing usable."""
     if isinstance(value, str):
         return value if value.strip() else None
+    if isinstance(value, bool):
+        return None
     if isinstance(value, int | float):
         return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return None
 
 
-class _CsvFeed:
-    """Feeds decoded lines to csv.reader while remembering what was wrong with them.
-
-    A line that cannot be used is replaced by an empty line so the csv parser keeps its
-    place; the row that contains it is then rejected with the line's own reason.
-    """
-
-    def __init__(self, lines: Iterator[_Line]) -> None:
-        self._lines = lines
-        self.line_no = 0
-        self.problems: dict[int, str] = {}
-        self.broken: str | None = None
-        self._raw: list[str] = []
-        self._raw_len = 0
-
-    def __iter__(self) -> _CsvFeed:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        if line.broken:
-            self.broken = line.problem
-            raise StopIteration
-        self.line_no = line.number
-        if self._raw_len < RAW_CHARS:
-            piece = line.text[: RAW_CHARS - self._raw_len]
-            self._raw.append(piece)
-            self._raw_len += len(piece)
-        if line.problem is not None:
-            self.problems[line.number] = line.problem
-            return "\n"
-        return line.text
-
-    def take_raw(self) -> str:
-        raw = "".join(self._raw)
-        self._raw.clear()
-        self._raw_len = 0
-        return raw
+def _refused(number: int, reason: str, unit: str = "file") -> Iterator[Item]:
+    yield Item(number, problem=reason, unit=unit, fatal=True)
 
 
 class _Session:
     """State of one read_records call: ids seen so far across all its files."""
 
-    def __init__(self, fields: FieldMap, strict: bool, cap: int) -> None:
+    def __init__(self, fields: FieldMap, strict: bool, limits: ReadOptions) -> None:
         self.fields = fields
         self.strict = strict
-        self.cap = cap
-        self.seen: dict[str, tuple[str, int]] = {}
+        self.limits = limits
+        self.seen: dict[str, str] = {}
 
-    def run(self, sources: list[_Source]) -> Iterator[Record | Reject]:
-        for source in sources:
-            try:
-                stream = _open(source)
-            except OSError as exc:
-                raise InputError(f"cannot read '{source.path}': {exc.strerror or exc}") from exc
-            with stream:
-                if source.fmt == "jsonl":
-                    yield from self._read_jsonl(source, stream)
-                else:
-                    yield from self._read_csv(source, stream)
-
-    def _bad(self, path: str, line: int, reason: str, raw: str) -> Reject:
-        if self.strict:
-            raise BadRecordError(path, line, reason)
-        return Reject(path, line, reason, raw[:RAW_CHARS].rstrip("\r\n"))
-
-    def _read_jsonl(self, source: _Source, stream: io.BufferedIOBase) -> Iterator[Record | Reject]:
-        for line in _lines(stream, source, self.cap):
-            if line.problem is not None:
-                yield self._bad(source.path, line.number, line.problem, line.text)
-            elif line.text.strip():
-                yield self._from_json(source.path, line.number, line.text.rstrip("\r\n"))
-
-    def _from_json(self, path: str, number: int, text: str) -> Record | Reject:
-        try:
-            value = _parse_json(text)
-        except RecursionError:
-            return self._bad(path, number, "invalid JSON: nested too deeply", text)
-        except json.JSONDecodeError as exc:
-            reason = f"invalid JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}"
-            return self._bad(path, number, reason, text)
-        except ValueError as exc:
-            message = str(exc)
-            if "integer string conversion" in message:
-                # int() refuses huge integers with a hint after ';' that means nothing here.
-                message = message.split(";")[0]
-            reason = f"invalid JSON: {message}"
-            return self._bad(path, number, reason, text)
-        if not isinstance(value, dict):
-            return self._bad(path, number, "not a JSON object", text)
-        if _SURROGATE_ESCAPE.search(text) and _has_surrogate(value):
-            body = value.get(self.fields.text)
-            if isinstance(body, str) and _SURROGATE.search(body):
-                return self._bad(path, number, "text contains a lone surrogate", text)
-            return self._bad(path, number, "record contains a lone surrogate", text)
-        return self._make(path, number, value, text)
-
-    def _read_csv(self, source: _Source, stream: io.BufferedIOBase) -> Iterator[Record | Reject]:
-        # The default 128 KiB field limit would reject long stories; the line cap bounds it.
-        if csv.field_size_limit() < self.cap:
-            csv.field_size_limit(self.cap)
-        feed = _CsvFeed(_lines(stream, source, self.cap))
-        reader = csv.reader(feed, delimiter="\t" if source.fmt == "tsv" else ",")
-        path = source.path
-        header: list[str] | None = None
-        header_error: str | None = None
-        while True:
-            start = feed.line_no + 1
-            row: list[str] | None
-            try:
-                row = next(reader)
-            except StopIteration:
-                row = None
-            except csv.Error as exc:
-                if feed.broken is None:
-                    yield self._bad(path, start, f"invalid CSV: {exc}", feed.take_raw())
-                    feed.problems.clear()
-                    if feed.line_no >= start:
-                        continue
-                row = None
-            if feed.broken is not None:
-                yield self._bad(path, start, feed.broken, feed.take_raw())
-                return
-            if row is None:
-                return
-            raw = feed.take_raw()
-            if feed.problems:
-                line_no, reason = min(feed.problems.items())
-                feed.problems.clear()
-                yield self._bad(path, line_no, reason, raw)
-                if header is None and header_error is None:
-                    header_error = f"missing header: line {line_no} is unreadable"
+    def run(self, sources: list[Source]) -> Iterator[Record | Reject]:
+        for is_page, group in groupby(sources, key=lambda source: source.fmt == "html"):
+            if is_page:  # consecutive pages share one pool of extracting workers
+                yield from self._records(self._page_files(list(group)), "")
                 continue
-            if not row:
-                continue
-            if header is None and header_error is None:
-                names = [name.strip() for name in row]
-                if self.fields.text in names:
-                    header = names
+            for source in group:
+                try:
+                    raw = open_source(source)
+                except InputError as exc:  # a file that vanished or is unreadable: go on
+                    yield self._bad(source.location, Item(0, unit="file"), str(exc))
                     continue
-                header_error = f"missing header: no column '{self.fields.text}' in line {start}"
-            if header_error is not None or header is None:
-                yield self._bad(path, start, header_error or "missing header", raw)
-            elif len(row) != len(header):
-                reason = f"row has {len(row)} fields, header has {len(header)}"
-                yield self._bad(path, start, reason, raw)
-            else:
-                yield self._make(path, start, dict(zip(header, row, strict=True)), raw)
+                with raw:
+                    yield from self._records(self._items(source, raw), source.location)
 
-    def _make(self, path: str, number: int, value: dict[str, object], raw: str) -> Record | Reject:
+    def _records(self, items: Iterator[Item], path: str) -> Iterator[Record | Reject]:
+        try:
+            for item in items:
+                where = item.path or path
+                if item.value is None:
+                    yield self._bad(where, item, item.problem or "unreadable record")
+                else:
+                    yield self._make(where, item)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise InputError(f"cannot read '{path or exc.filename}': {reason}") from exc
+
+    def _page_files(self, sources: list[Source]) -> Iterator[Item]:
+        limits = self.limits
+
+        def opener(source: Source) -> Callable[[], BinaryIO]:
+            return lambda: open_decompressed(open_source(source), limits.decompression)[0]
+
+        files = ((source.location, opener(source)) for source in sources)
+        jobs = webpages.page_file_jobs(files, limits.max_page_bytes)
+        return webpages.extracted(jobs, max_bytes=limits.max_page_bytes, workers=limits.workers)
+
+    def _items(self, source: Source, raw: BinaryIO) -> Iterator[Item]:
+        """The parsed records of one file (not a page), by its format."""
+        limits = self.limits
+        if source.fmt == "parquet":
+            from dedup.io.parquet import read_parquet
+
+            return read_parquet(raw)
+        if source.fmt == "warc":
+            stream = buffer(raw)
+            head = stream.peek(4)[:4]
+            if head[:2] != b"\x1f\x8b" and not head.startswith((b"WARC", b"file", b"http")):
+                return _refused(0, "not a WARC or ARC file (or compressed other than gzip)")
+            jobs = webpages.warc_jobs(stream, source.location, limits.max_page_bytes)
+            return webpages.extracted(jobs, max_bytes=limits.max_page_bytes, workers=limits.workers)
+        stream, _ = open_decompressed(raw, limits.decompression)
+        cap, text = limits.max_line_bytes, self.fields.text
+        if source.fmt == "jsonl" or (source.fmt == "json" and not starts_array(stream)):
+            return read_jsonl(stream, cap, text)
+        if source.fmt == "json":
+            return read_json_array(stream, cap, text)
+        if source.fmt in ("csv", "tsv"):
+            return read_delimited(stream, cap, text, "\t" if source.fmt == "tsv" else ",")
+        return webpages.read_text_file(stream, source.location, limits.max_page_bytes)
+
+    def _bad(self, path: str, item: Item, reason: str) -> Reject:
+        if self.strict:
+            raise BadRecordError(
+                path, item.number, reason, location_of(path, item.number, item.unit)
+            )
+        return Reject(path, item.number, reason, item.raw[:RAW_CHARS].rstrip("\r\n"), item.unit)
+
+    def _make(self, path: str, item: Item) -> Record | Reject:
         """Map one parsed record to an Article, or say why it cannot be one."""
-        names = self.fields
+        value = item.value or {}
+        names = FieldMap() if item.native else self.fields
         text = value.get(names.text)
         if text is None:
-            return self._bad(path, number, f"missing text field '{names.text}'", raw)
+            return self._bad(path, item, f"missing text field '{names.text}'")
         if not isinstance(text, str):
-            return self._bad(path, number, f"text field '{names.text}' is not a string", raw)
+            return self._bad(path, item, f"text field '{names.text}' is not a string")
         if not text.strip():
-            return self._bad(path, number, "empty text", raw)
+            return self._bad(path, item, "empty text")
         given = value.get(names.id)
         url = _optional(value.get(names.url))
+        where = location_of(path, item.number, item.unit)
         if isinstance(given, str) and given.strip():
             record_id = given
         elif isinstance(given, int) and not isinstance(given, bool):
             record_id = str(given)
         elif given is None or (isinstance(given, str) and not given.strip()):
-            record_id = url if url is not None else f"{path}:{number}"
+            record_id = url if url is not None else where
         else:
-            reason = f"id field '{names.id}' is not a string or integer"
-            return self._bad(path, number, reason, raw)
+            return self._bad(path, item, f"id field '{names.id}' is not a string or integer")
         first = self.seen.get(record_id)
         if first is not None:
             shown = record_id[:_MAX_SHOWN_ID]
-            reason = f"duplicate id '{shown}' (first seen at {first[0]}:{first[1]})"
-            return self._bad(path, number, reason, raw)
-        self.seen[record_id] = (path, number)
+            return self._bad(path, item, f"duplicate id '{shown}' (first seen at {first})")
+        self.seen[record_id] = where
         article = Article(
             id=record_id,
             text=text,
@@ -440,6 +222,7 @@ class _Session:
             outlet=_optional(value.get(names.outlet)),
             published_at=_optional(value.get(names.published_at)),
             pointer=_optional(value.get(names.pointer)),
-            location=f"{path}:{number}",
+            location=where,
+            page=item.page,
         )
         return Record(article, value)

@@ -31,6 +31,8 @@ def evidence_to_dict(evidence: Evidence) -> dict[str, Any]:
         row["compilation"] = True
     if evidence.kept_boilerplate:
         row["kept_boilerplate"] = True
+    if evidence.page:
+        row["page"] = list(evidence.page)
     if evidence.stripped:
         row["stripped"] = [
             {"family": s.family, "text": s.text} | ({"agency": s.agency} if s.agency else {})

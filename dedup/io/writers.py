@@ -107,9 +107,16 @@ def write_jsonl(path: str | os.PathLike[str], rows: Iterable[Mapping[str, object
 
 
 def write_rejects(path: str | os.PathLike[str], rejects: Iterable[Reject]) -> int:
-    """Write the quarantine file: one {path, line, reason, raw} object per rejected record."""
+    """Write the quarantine file: one {path, line, unit, reason, raw} object per rejected
+    record (``line`` counts in ``unit``: line, row, record, offset, file)."""
     rows = (
-        {"path": reject.path, "line": reject.line, "reason": reject.reason, "raw": reject.raw}
+        {
+            "path": reject.path,
+            "line": reject.line,
+            "unit": reject.unit,
+            "reason": reject.reason,
+            "raw": reject.raw,
+        }
         for reject in rejects
     )
     return write_jsonl(path, rows)
