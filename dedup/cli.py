@@ -56,6 +56,9 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+_CHATTY_LIBRARIES = ("trafilatura", "htmldate", "courlan", "justext", "warcio")
+
+
 @app.callback()
 def main_options(
     version: Annotated[
@@ -69,6 +72,9 @@ def main_options(
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # page extraction libraries warn about every odd page; a run reports its rejects itself
+    for name in _CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
 
 
 class _RejectReporter:

@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Iterator
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -31,7 +31,7 @@ MAX_PAGE_BYTES: int = 32 * 1024 * 1024
 #: tree and some are quadratic in its depth, while no real page nests this deep
 MAX_DEPTH = 256
 #: htmldate's text-wide date search is slow on big pages; above this size it is skipped
-_EXTENSIVE_DATE_MAX_CHARS = 2 * 1024 * 1024
+_EXTENSIVE_DATE_MAX_BYTES = 2 * 1024 * 1024
 _SNIFF_BYTES = 4096
 
 _INSTALL_HINT = "HTML input needs the 'html' extra: pip install 'dedup[html]'"
@@ -59,7 +59,9 @@ _CHARSET_ALIASES = {
 }
 _SINGLE_BYTE_PREFIXES = ("cp12", "iso8859", "koi8", "mac")
 _NOT_XML_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_DOCTYPE_SUBSET_RE = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+_DOCTYPE_SUBSET_RE = re.compile(
+    r"\A(\s*(?:<\?xml[^>]*>\s*)?)<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL
+)
 #: a self-closed ``<html .../>`` makes libxml2 end the document there
 _SELF_CLOSED_HTML_RE = re.compile(r"(<html\b[^>]*?)\s*/>", re.IGNORECASE)
 _TITLE_OPEN_RE = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
@@ -98,6 +100,14 @@ _SOURCE_PHRASES = (
     "republished from",
     "originally published",
 )
+#: text nodes that may hold a phrase (XPath 1 has no lower-case; the phrases are re-checked)
+_PHRASE_XPATH = "//text()[{}]".format(
+    " or ".join(
+        f"contains(., '{stem}')"
+        for stem in ("ppeared", "riginally", "epublished", "PPEARED", "RIGINALLY", "EPUBLISHED")
+    )
+)
+_SHORT_ANCHOR_XPATH = "//a[@href][string-length(normalize-space(.)) <= 40]"
 #: the element holding a source phrase may keep its link one or two levels up
 _SOURCE_CONTAINER_CLIMB = 2
 _SOURCE_CONTAINER_MAX_CHARS = 600
@@ -143,16 +153,15 @@ def read_page(
     _flatten_deep(root)
     base = _http_url(url)
     signals, og_title, html_title = _signals(root, base)
-    if _UNWRAP:
-        _unwrap_layout_tables(root)
+    _unwrap_layout_tables(root)
     extracted, meta_title, meta_date = _extract(
-        root, base, extensive_dates=len(raw) < _EXTENSIVE_DATE_MAX_CHARS
+        root, base, extensive_dates=len(raw) < _EXTENSIVE_DATE_MAX_BYTES
     )
     body = extracted or _visible_text(root)
     if not body:
         raise PageError("no text found in the page")
     if signals.published_at is None and meta_date:
-        signals = _replace_date(signals, meta_date)
+        signals = replace(signals, published_at=meta_date)
     return Page(
         text=body,
         title=meta_title or og_title or html_title,
@@ -171,7 +180,7 @@ def _repair_head(head: str) -> str:
     """Undo three breakages that make libxml2 lose a page: a DTD internal subset (shown as
     text), a self-closed ``<html/>`` (ends the document) and an unclosed ``<title>`` (swallows
     the whole page as title text)."""
-    head = _DOCTYPE_SUBSET_RE.sub("", head, count=1)
+    head = _DOCTYPE_SUBSET_RE.sub(r"\1", head, count=1)
     head = _SELF_CLOSED_HTML_RE.sub(r"\1>", head, count=1)
     title = _TITLE_OPEN_RE.search(head)
     if title is not None:
@@ -265,32 +274,24 @@ def _flatten_deep(root: Any) -> None:
         etree.strip_tags(element, "*")
 
 
-_UNWRAP = True
-_DROP_LINK_TABLES = True
-_LINK_SHARE = 0.5
 _LAYOUT_CELL_WORDS = 40
 _TABLE_PARTS = ("tbody", "thead", "tfoot", "tr", "td", "th")
 
 
 def _unwrap_layout_tables(root: Any) -> None:
-    """Turn tables used for page layout into plain blocks, so the extractor weighs their
-    cells as it weighs divs; data tables stay tables."""
+    """Turn tables that lay out a page (one holds another table, or a cell of prose) into
+    divs, so the extractor weighs their cells as blocks; data tables stay tables."""
     for table in list(root.iter("table")):
         nested = table.find(".//table") is not None
-        long_cell = any(
+        if not nested and not any(
             len(cell.text_content().split()) >= _LAYOUT_CELL_WORDS
             for cell in table.iter("td", "th")
-        )
-        if nested or long_cell:
-            table.tag = "div"
-            for part in table.iter(*_TABLE_PARTS):
-                if part.getparent() is not None:
-                    part.tag = "div"
-        elif _DROP_LINK_TABLES and table.getparent() is not None:
-            text = len("".join(table.itertext()))
-            linked = sum(len(a.text_content()) for a in table.iter("a"))
-            if text and linked >= _LINK_SHARE * text:
-                table.drop_tree()
+        ):
+            continue
+        for part in table.iter(*_TABLE_PARTS):
+            if next(part.iterancestors("table"), None) is table:
+                part.tag = "div"
+        table.tag = "div"
 
 
 def _http_url(value: str | None, base: str | None = None) -> str | None:
@@ -347,19 +348,6 @@ def _signals(root: Any, base: str | None) -> tuple[PageSignals, str | None, str 
         noindex_news=noindex_news,
     )
     return signals, og_title, html_title
-
-
-def _replace_date(signals: PageSignals, published_at: str) -> PageSignals:
-    return PageSignals(
-        canonical_url=signals.canonical_url,
-        og_url=signals.og_url,
-        based_on=signals.based_on,
-        source_links=signals.source_links,
-        author_orgs=signals.author_orgs,
-        publisher=signals.publisher,
-        published_at=published_at,
-        noindex_news=signals.noindex_news,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,49 +460,45 @@ def _collapsed(text: str) -> str:
 
 
 def _source_links(root: Any, base: str | None) -> tuple[str, ...]:
-    found: list[str] = []
-
-    def add(anchor: Any) -> None:
-        href = _http_url(anchor.get("href"), base)
-        if href and href not in found:
-            found.append(href)
-
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag in _INVISIBLE_TAGS:
+    chosen = {
+        anchor
+        for anchor in root.xpath(_SHORT_ANCHOR_XPATH)
+        if _collapsed(anchor.text_content()).strip(" :.>\u00bb\u203a") in _SOURCE_LINK_TEXTS
+    }
+    for text in root.xpath(_PHRASE_XPATH):
+        if not any(phrase in _collapsed(text) for phrase in _SOURCE_PHRASES):
             continue
-        if element.tag == "a":
-            label = _collapsed(element.text_content())
-            if label.strip(" :.>\u00bb\u203a") in _SOURCE_LINK_TEXTS or any(
-                phrase in label for phrase in _SOURCE_PHRASES
-            ):
-                add(element)
+        container = text.getparent()
+        if container is not None and text.is_tail:
+            container = container.getparent()
+        if container is None or container.tag in _INVISIBLE_TAGS:
             continue
-        own = _collapsed((element.text or "") + " ".join(c.tail or "" for c in element))
-        if not any(phrase in own for phrase in _SOURCE_PHRASES):
-            continue
-        container = element
         for _ in range(_SOURCE_CONTAINER_CLIMB):
             parent = container.getparent()
-            if container.find(".//a[@href]") is not None or parent is None:
+            if container.tag == "a" or container.find(".//a[@href]") is not None:
                 break
-            if len(parent.text_content()) > _SOURCE_CONTAINER_MAX_CHARS:
+            if parent is None or len(parent.text_content()) > _SOURCE_CONTAINER_MAX_CHARS:
                 break
             container = parent
-        for anchor in container.iterfind(".//a[@href]"):
-            add(anchor)
+        if container.tag == "a":
+            chosen.add(container)
+        chosen.update(container.iterfind(".//a[@href]"))
+    found: list[str] = []
+    for anchor in root.iter("a") if chosen else ():
+        href = _http_url(anchor.get("href"), base) if anchor in chosen else None
+        if href and href not in found:
+            found.append(href)
     return tuple(found)
 
 
-#: trafilatura options, chosen on the two gold sets (benchmarks/extraction.py)
+#: chosen on the two gold sets (benchmarks/extraction.py); data tables are left out, as
+#: their cells are rarely the story and often navigation; trafilatura's ``deduplicate``
+#: stays off: its cache is process-wide and would drop a page seen before, i.e. a copy
 _TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_comments": False,
-    "include_tables": True,
-    "favor_precision": False,
-    "favor_recall": False,
+    "include_tables": False,
+    "favor_precision": True,
 }
-#: table rows come out as "| cell | cell |": keep only the cells that read as prose
-_TABLE_CELLS = True
-_DATA_ROWS = True
 
 
 def _extract(
@@ -523,7 +507,6 @@ def _extract(
     """Main text (one paragraph a line), title and date as trafilatura reads them."""
     try:
         import trafilatura
-        from trafilatura.deduplication import LRUCache
     except ImportError as exc:
         raise InputError(_INSTALL_HINT) from exc
     date_params = {
@@ -537,7 +520,6 @@ def _extract(
             url=url,
             with_metadata=True,
             date_extraction_params=date_params,
-            deduplicate=LRUCache(maxsize=1024),
             **_TRAFILATURA_OPTIONS,
         )
     except Exception as exc:  # an extractor bug: the visible text stands in
@@ -545,7 +527,7 @@ def _extract(
         return "", None, None
     if document is None:
         return "", None, None
-    text = _lines(getattr(document, "text", None) or "", table_cells=_TABLE_CELLS)
+    text = _lines(getattr(document, "text", None) or "")
     return (
         text,
         _text_of(getattr(document, "title", None)),
@@ -553,26 +535,8 @@ def _extract(
     )
 
 
-_MIN_CELL_WORDS = 8
-_CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
-
-
-def _lines(text: str, *, table_cells: bool = False) -> str:
-    kept: list[str] = []
-    for raw in text.splitlines():
-        line = " ".join(raw.split())
-        if table_cells and line.startswith("|") and line.endswith("|"):
-            cells = [cell.strip().replace("\\|", "|") for cell in _CELL_SPLIT_RE.split(line)[1:-1]]
-            words = [len(cell.split()) for cell in cells]
-            if _DATA_ROWS and words and min(words) > 0 and max(words) < _MIN_CELL_WORDS:
-                kept.append(" | ".join(cells))
-            else:
-                kept.extend(
-                    cell for cell, n in zip(cells, words, strict=True) if n >= _MIN_CELL_WORDS
-                )
-        elif line:
-            kept.append(line)
-    return "\n".join(kept)
+def _lines(text: str) -> str:
+    return "\n".join(line for line in (" ".join(raw.split()) for raw in text.splitlines()) if line)
 
 
 def _visible_text(root: Any) -> str:
