@@ -31,7 +31,6 @@ MAX_PAGE_BYTES: int = 32 * 1024 * 1024
 #: tree and some are quadratic in its depth, while no real page nests this deep
 MAX_DEPTH = 256
 #: htmldate's text-wide date search is slow on big pages; above this size it is skipped
-_EXTENSIVE_DATE_MAX_BYTES = 2 * 1024 * 1024
 _SNIFF_BYTES = 4096
 
 _INSTALL_HINT = "HTML input needs the 'html' extra: pip install 'dedup[html]'"
@@ -154,17 +153,14 @@ def read_page(
     base = _http_url(url)
     signals, og_title, html_title = _signals(root, base)
     _unwrap_layout_tables(root)
-    extracted, meta_title, meta_date = _extract(
-        root, base, extensive_dates=len(raw) < _EXTENSIVE_DATE_MAX_BYTES
-    )
-    body = extracted or _visible_text(root)
+    body = _extract(root, base) or _visible_text(root)
     if not body:
         raise PageError("no text found in the page")
-    if signals.published_at is None and meta_date:
-        signals = replace(signals, published_at=meta_date)
+    if signals.published_at is None:
+        signals = replace(signals, published_at=_find_date(root, base))
     return Page(
         text=body,
-        title=meta_title or og_title or html_title,
+        title=og_title or _headline(root, html_title),
         url=url or signals.canonical_url or signals.og_url,
         published_at=signals.published_at,
         signals=signals,
@@ -501,38 +497,52 @@ _TRAFILATURA_OPTIONS: dict[str, Any] = {
 }
 
 
-def _extract(
-    root: Any, url: str | None, *, extensive_dates: bool
-) -> tuple[str, str | None, str | None]:
-    """Main text (one paragraph a line), title and date as trafilatura reads them."""
+def _extract(root: Any, url: str | None) -> str:
+    """Main text, one paragraph a line. Without trafilatura's metadata pass, which took
+    40% of the time for a title and a date read more cheaply here (same text either way)."""
     try:
         import trafilatura
     except ImportError as exc:
         raise InputError(_INSTALL_HINT) from exc
-    date_params = {
-        "original_date": True,
-        "extensive_search": extensive_dates,
-        "max_date": date.today().isoformat(),
-    }
     try:
         document = trafilatura.bare_extraction(
-            root,
-            url=url,
-            with_metadata=True,
-            date_extraction_params=date_params,
-            **_TRAFILATURA_OPTIONS,
+            root, url=url, with_metadata=False, **_TRAFILATURA_OPTIONS
         )
     except Exception as exc:  # an extractor bug: the visible text stands in
         logger.warning("trafilatura failed on %s: %s", url or "a page", exc)
-        return "", None, None
+        return ""
     if document is None:
-        return "", None, None
-    text = _lines(getattr(document, "text", None) or "")
-    return (
-        text,
-        _text_of(getattr(document, "title", None)),
-        _text_of(getattr(document, "date", None)),
-    )
+        return ""
+    return _lines(getattr(document, "text", None) or "")
+
+
+def _headline(root: Any, title: str | None) -> str | None:
+    """The ``<title>`` without its site name: the first ``<h1>`` it contains, if any."""
+    if title:
+        for heading in root.iter("h1"):
+            text = " ".join(heading.text_content().split())
+            if text and text in title:
+                return text
+    return title
+
+
+def _find_date(root: Any, url: str | None) -> str | None:
+    """The publish date htmldate reads from the page's markup (not its free text: a
+    tiebreaker should not come from a date the story mentions)."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(
+            root,
+            url=url,
+            original_date=True,
+            extensive_search=False,
+            max_date=date.today().isoformat(),
+        )
+    except Exception as exc:  # a date parser bug must not cost the page
+        logger.debug("htmldate failed on %s: %s", url or "a page", exc)
+        return None
+    return _text_of(found)
 
 
 def _lines(text: str) -> str:
