@@ -142,6 +142,7 @@ def read_page(
     Raises ``PageError`` (and nothing else) for a page that gives no article: over
     ``max_bytes``, unparseable, or without any text. Relative links resolve against ``url``.
     """
+    _require_extra()
     _check_size(len(html), max_bytes)
     text = html if isinstance(html, str) else _decode(html)
     data = _NOT_XML_CHARS_RE.sub("", text)
@@ -165,6 +166,15 @@ def read_page(
         published_at=signals.published_at,
         signals=signals,
     )
+
+
+def _require_extra() -> None:
+    """Fail with the install hint before any page work (lxml, htmldate and
+    charset_normalizer come with trafilatura)."""
+    try:
+        import trafilatura  # noqa: F401
+    except ImportError as exc:
+        raise InputError(_INSTALL_HINT) from exc
 
 
 def _check_size(size: int, max_bytes: int) -> None:
@@ -500,10 +510,8 @@ _TRAFILATURA_OPTIONS: dict[str, Any] = {
 def _extract(root: Any, url: str | None) -> str:
     """Main text, one paragraph a line. Without trafilatura's metadata pass, which took
     40% of the time for a title and a date read more cheaply here (same text either way)."""
-    try:
-        import trafilatura
-    except ImportError as exc:
-        raise InputError(_INSTALL_HINT) from exc
+    import trafilatura
+
     try:
         document = trafilatura.bare_extraction(
             root, url=url, with_metadata=False, **_TRAFILATURA_OPTIONS

@@ -191,6 +191,18 @@ def test_json_array_damage_is_reported_by_record(
     assert all(r.unit == "record" for r in rejects)
 
 
+def test_a_json_file_holding_one_object_is_one_record(tmp_path: Path) -> None:
+    story = tmp_path / "story.json"
+    story.write_text(json.dumps({"id": "one", "text": "a story"}, indent=2))
+    sidecar = tmp_path / "sidecar.json"
+    sidecar.write_text(json.dumps({"query": {"pages": [1, 2, 3]}}, indent=2))
+    records, rejects = _split(read_records([story, sidecar]))
+    assert [r.article.id for r in records] == ["one"]
+    assert [(r.where, r.reason) for r in rejects] == [
+        (f"{sidecar}:record 1", "missing text field 'text'")
+    ]
+
+
 def test_a_json_file_of_lines_is_still_json_lines(tmp_path: Path) -> None:
     path = tmp_path / "dump.json"
     path.write_bytes(_jsonl(_rows(3)))

@@ -112,10 +112,42 @@ def read_jsonl(stream: io.BufferedIOBase, cap: int, text_field: str) -> Iterator
             yield _checked(line.number, value, text, text_field, "line")
 
 
-def starts_array(stream: io.BufferedReader) -> bool:
-    """Whether a .json file holds one array (else it is read as JSON Lines)."""
-    head = stream.peek(4096)[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"[")
+def json_layout(stream: io.BufferedReader) -> str:
+    """How a .json file holds its records: ``array`` (one top-level array), ``document``
+    (one object spread over several lines) or ``lines`` (JSON Lines)."""
+    head = stream.peek(65536)[:65536].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"["):
+        return "array"
+    first = head.split(b"\n", 1)[0]
+    if head.startswith(b"{") and b"\n" in head:
+        try:
+            _DECODER.decode(first.decode("utf-8"))
+        except (ValueError, RecursionError):
+            return "document"
+    return "lines"
+
+
+def read_json_document(stream: io.BufferedIOBase, cap: int, text_field: str) -> Iterator[Item]:
+    """The one record of a file holding a single (pretty-printed) JSON object."""
+    try:
+        data = stream.read(cap + 1)
+    except StreamError as exc:
+        yield Item(1, problem=str(exc), unit="record", fatal=True)
+        return
+    if len(data) > cap:
+        yield Item(1, problem=f"record longer than {cap} bytes", unit="record", fatal=True)
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield Item(1, problem=f"invalid UTF-8 at byte {exc.start}", unit="record")
+        return
+    try:
+        value = _DECODER.decode(text)
+    except (ValueError, RecursionError) as exc:
+        yield Item(1, raw=text[:500], problem=_error_reason(exc), unit="record")
+        return
+    yield _checked(1, value, text, text_field, "record")
 
 
 class _ArrayText:

@@ -25,7 +25,7 @@ from dedup.io.compression import DEFAULT_LIMITS, DecompressionLimits, buffer, op
 from dedup.io.delimited import read_delimited
 from dedup.io.fields import FieldMap
 from dedup.io.items import RAW_CHARS, Item
-from dedup.io.jsonl import read_json_array, read_jsonl, starts_array
+from dedup.io.jsonl import json_layout, read_json_array, read_json_document, read_jsonl
 from dedup.io.sources import Source, expand, open_source
 from dedup.records import Article, Reject, location_of
 
@@ -172,10 +172,13 @@ class _Session:
             return webpages.extracted(jobs, max_bytes=limits.max_page_bytes, workers=limits.workers)
         stream, _ = open_decompressed(raw, limits.decompression)
         cap, text = limits.max_line_bytes, self.fields.text
-        if source.fmt == "jsonl" or (source.fmt == "json" and not starts_array(stream)):
+        if source.fmt in ("jsonl", "json"):
+            layout = json_layout(stream) if source.fmt == "json" else "lines"
+            if layout == "array":
+                return read_json_array(stream, cap, text)
+            if layout == "document":
+                return read_json_document(stream, cap, text)
             return read_jsonl(stream, cap, text)
-        if source.fmt == "json":
-            return read_json_array(stream, cap, text)
         if source.fmt in ("csv", "tsv"):
             return read_delimited(stream, cap, text, "\t" if source.fmt == "tsv" else ",")
         return webpages.read_text_file(stream, source.location, limits.max_page_bytes)
