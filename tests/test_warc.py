@@ -214,6 +214,27 @@ def test_pages_with_their_fields_and_the_rest_counted(compress: bool) -> None:
     assert counts.skipped == MIXED_SKIPPED
 
 
+def test_error_pages_and_redirects_are_no_stories() -> None:
+    def status(uri: str, line: str) -> Writer:
+        headers = StatusAndHeaders(line, [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        return lambda w: w.create_warc_record(
+            uri, "response", payload=io.BytesIO(html(1)), http_headers=headers
+        )
+
+    built = build(
+        [
+            status("http://a.example.com/gone", "404 Not Found"),
+            status("http://a.example.com/moved", "301 Moved Permanently"),
+            response("http://a.example.com/story", html(2)),
+        ],
+        compress=True,
+    )
+    pages, problems, counts = read(built.data)
+    assert problems == []
+    assert uris(pages) == ["http://a.example.com/story"]
+    assert counts.skipped == {"not a 2xx response": 2}
+
+
 def test_gzip_offsets_point_at_the_record_member() -> None:
     built = build(MIXED, compress=True)
     pages, _, _ = read(built.data)
@@ -606,7 +627,8 @@ CLEAN = {
     IAH + ".arc.gz": 3,
     IAH + ".warc": 3,
     IAH + ".warc.gz": 3,
-    "ukwa_webarchive_test_suite/small-arcs-and-warcs/IAH-urls-wget.warc.gz": 13,
+    # 9 of its responses are redirects or errors
+    "ukwa_webarchive_test_suite/small-arcs-and-warcs/IAH-urls-wget.warc.gz": 6,
     SOPA + "wikipedia-blackout/sopa-wikipedia-homepage.warc.gz": 6,
     SOPA + "wikipedia-post-blackout/main-page.warc.gz": 6,
     SOPA + "wikipedia-post-blackout/post-blackout.warc.gz": 6,
@@ -625,7 +647,7 @@ CLEAN = {
 DAMAGED = {
     "warcio/bad.arc": (0, True),  # ARC lines with lengths -1 and "abc"
     "warcio/example-bad-non-chunked.warc.gz": (1, False),  # one gzip member for the file
-    "warcio/example-bad.warc.gz.bad": (2, False),  # the same
+    "warcio/example-bad.warc.gz.bad": (1, False),  # the same; one page is a redirect
     "warcio/example-trunc.warc": (0, False),  # a response 2 bytes longer than its Content-Length
     "warcio/example-wrong-chunks.warc.gz": (1, False),  # gzip members split a record
     "resiliparse_cc_main/clipped.warc.gz": (0, True),  # its only gzip member is cut short

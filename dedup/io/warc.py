@@ -69,6 +69,8 @@ _WARC_LINE_END = re.compile(rb"WARC/[0-9]+\.[0-9]+[ \t]*\r?\n\Z")
 # hold spaces (warcio splits from the right), so only the last four fields are strict.
 _ARC_LINE = re.compile(rb"\S[^\r\n]* \S+ [0-9]{12,20} \S+ [0-9]+[ \t]*\r?\n?")
 _DIGITS = re.compile(r"[0-9]+")
+# The status code in what warcio leaves of an HTTP status line ("1.1 200 OK").
+_STATUS = re.compile(r"(?<![\d.])[1-5][0-9]{2}(?![\d.])")
 _CHUNK_SIZE = re.compile(rb"[ \t]*([0-9a-fA-F]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")
 
 
@@ -113,7 +115,8 @@ class WarcCounts:
     """Pages yielded."""
     skipped: dict[str, int] = field(default_factory=dict)
     """Records left out on purpose, by reason: the record type (``request``, ``metadata``,
-    ``revisit``, ...), ``non-html response``, ``non-html resource``, ``empty payload``,
+    ``revisit``, ...), ``not a 2xx response``, ``non-html response``, ``non-html resource``,
+    ``empty payload``,
     ``segmented``, ``unsupported content-encoding``, ``other record type``."""
 
     def skip(self, reason: str) -> None:
@@ -692,6 +695,9 @@ class _Walker:
                 budget, self._s.line_budget = self._s.line_budget, None
             if budget is not None and budget <= 0:
                 return _Bad(f"HTTP header block at offset {offset} over {_HEADER_BUDGET:,} bytes")
+            status = _STATUS.search(_text(http.statusline) or "")
+            if status is not None and not status.group().startswith("2"):
+                return _Skip("not a 2xx response")  # error pages and redirects are no stories
             type_header = _text(http.get_header("Content-Type"))
             transfer = _tokens(_text(http.get_header("Transfer-Encoding")))
             encodings = _tokens(_text(http.get_header("Content-Encoding")))
