@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from dedup import DedupParams, scan
@@ -114,3 +115,39 @@ def test_pages_pointing_at_each_other_are_reported_as_copies_of_what_they_name(
     assert any(
         r.startswith(f"{partner}'s page declares: canonical link to") for r in cluster.reasons
     )
+
+
+def test_a_page_indexed_yesterday_is_the_parent_its_copies_point_to_today(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+
+    day1, day2 = tmp_path / "day1", tmp_path / "day2"
+    day1.mkdir()
+    day2.mkdir()
+    (day1 / "original.html").write_text(
+        _html(STORY, f'<meta property="og:url" content="{ORIGINAL}">')
+    )
+    (day2 / "partner.html").write_text(
+        _html(
+            STORY,
+            f'<meta property="og:url" content="{COPY_URL}">'
+            f'<link rel="canonical" href="{ORIGINAL}">',
+        )
+    )
+    index = tmp_path / "index.db"
+    for day in (day1, day2):
+        result = CliRunner().invoke(
+            app,
+            ["scan", str(day), "--index", str(index), "-o", str(tmp_path / f"{day.name}.jsonl")],
+        )
+        assert result.exit_code == 0, result.output
+    [cluster] = [json.loads(line) for line in (tmp_path / "day2.jsonl").read_text().splitlines()]
+    members = {m["id"]: m for m in cluster["members"]}
+    original, partner = str(day1 / "original.html"), str(day2 / "partner.html")
+    assert cluster["canonical_id"] == original
+    assert cluster["new_ids"] == [partner]
+    assert members[partner]["parent_id"] == original
+    assert members[partner]["evidence"]["page"] == [f"canonical link to {ORIGINAL}"]
