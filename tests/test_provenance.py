@@ -78,35 +78,29 @@ def _html(body: str, head: str = "", footer: str = "") -> str:
     )
 
 
+def _write_page(path: Path, own_url: str, head: str = "", footer: str = "") -> str:
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(_html(STORY, f'<meta property="og:url" content="{own_url}">{head}', footer))
+    return str(path)
+
+
+_POINTS_TO_ORIGINAL = f'<link rel="canonical" href="{ORIGINAL}">'
+
+
 def test_pages_pointing_at_each_other_are_reported_as_copies_of_what_they_name(
     tmp_path: Path,
 ) -> None:
     pages = tmp_path / "pages"
-    pages.mkdir()
-    (pages / "original.html").write_text(
-        _html(STORY, f'<meta property="og:url" content="{ORIGINAL}">')
-    )
-    (pages / "partner.html").write_text(
-        _html(
-            STORY,
-            f'<meta property="og:url" content="{COPY_URL}">'
-            f'<link rel="canonical" href="{ORIGINAL}">'
-            '<meta name="Googlebot-News" content="noindex">',
-        )
-    )
-    (pages / "scraper.html").write_text(
-        _html(
-            STORY,
-            '<meta property="og:url" content="https://scraped.example.info/p/77">',
-            f'<p><a href="{COPY_URL}">Source link</a></p>',
-        )
+    original = _write_page(pages / "original.html", ORIGINAL)
+    noindex = '<meta name="Googlebot-News" content="noindex">'
+    partner = _write_page(pages / "partner.html", COPY_URL, _POINTS_TO_ORIGINAL + noindex)
+    source_link = f'<p><a href="{COPY_URL}">Source link</a></p>'
+    scraper = _write_page(
+        pages / "scraper.html", "https://scraped.example.info/p/77", "", source_link
     )
     result = scan([pages], DedupParams())
     [cluster] = result.clusters
     members = {m.id: m for m in cluster.members}
-    original, partner, scraper = (
-        str(pages / f"{n}.html") for n in ("original", "partner", "scraper")
-    )
     assert cluster.canonical_id == original
     assert members[partner].parent_id == original
     assert members[scraper].parent_id == partner
@@ -125,18 +119,8 @@ def test_a_page_indexed_yesterday_is_the_parent_its_copies_point_to_today(
     from dedup.cli import app
 
     day1, day2 = tmp_path / "day1", tmp_path / "day2"
-    day1.mkdir()
-    day2.mkdir()
-    (day1 / "original.html").write_text(
-        _html(STORY, f'<meta property="og:url" content="{ORIGINAL}">')
-    )
-    (day2 / "partner.html").write_text(
-        _html(
-            STORY,
-            f'<meta property="og:url" content="{COPY_URL}">'
-            f'<link rel="canonical" href="{ORIGINAL}">',
-        )
-    )
+    original = _write_page(day1 / "original.html", ORIGINAL)
+    partner = _write_page(day2 / "partner.html", COPY_URL, _POINTS_TO_ORIGINAL)
     index = tmp_path / "index.db"
     for day in (day1, day2):
         result = CliRunner().invoke(
@@ -146,7 +130,6 @@ def test_a_page_indexed_yesterday_is_the_parent_its_copies_point_to_today(
         assert result.exit_code == 0, result.output
     [cluster] = [json.loads(line) for line in (tmp_path / "day2.jsonl").read_text().splitlines()]
     members = {m["id"]: m for m in cluster["members"]}
-    original, partner = str(day1 / "original.html"), str(day2 / "partner.html")
     assert cluster["canonical_id"] == original
     assert cluster["new_ids"] == [partner]
     assert members[partner]["parent_id"] == original

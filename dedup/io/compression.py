@@ -16,7 +16,7 @@ import lzma
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO
 
 from dedup.errors import InputError
 
@@ -84,68 +84,12 @@ def sniff_compression(head: bytes) -> str | None:
     return None
 
 
-class _Member(Protocol):
-    """One member (gzip member, bz2/xz stream, zstd frame) being decompressed."""
+class _Member:
+    """One member (bz2 or xz stream; subclasses: gzip member, zstd frame) being
+    decompressed; the decompressor keeps the input it did not take yet."""
 
-    @property
-    def eof(self) -> bool: ...
-    @property
-    def unused_data(self) -> bytes: ...
-    def feed(self, data: bytes, limit: int) -> bytes: ...
-    def pending(self) -> bool: ...
-
-
-class _Zlib:
-    """A gzip member; output per call bounded, the input it did not take kept."""
-
-    def __init__(self) -> None:
-        self._d = zlib.decompressobj(wbits=31)
-
-    @property
-    def eof(self) -> bool:
-        return self._d.eof
-
-    @property
-    def unused_data(self) -> bytes:
-        return self._d.unused_data
-
-    def feed(self, data: bytes, limit: int) -> bytes:
-        return self._d.decompress(self._d.unconsumed_tail + data, limit)
-
-    def pending(self) -> bool:
-        return bool(self._d.unconsumed_tail)
-
-
-class _Stream:
-    """A bz2 or xz stream: the decompressor keeps what it did not take itself."""
-
-    def __init__(self, decompressor: bz2.BZ2Decompressor | lzma.LZMADecompressor) -> None:
+    def __init__(self, decompressor: Any) -> None:
         self._d = decompressor
-
-    @property
-    def eof(self) -> bool:
-        return self._d.eof
-
-    @property
-    def unused_data(self) -> bytes:
-        return self._d.unused_data
-
-    def feed(self, data: bytes, limit: int) -> bytes:
-        return self._d.decompress(data, limit)
-
-    def pending(self) -> bool:
-        return not self._d.needs_input and not self._d.eof
-
-
-class _Zstd:
-    def __init__(self) -> None:
-        try:
-            import zstandard
-        except ImportError as exc:
-            raise InputError(
-                "zstd input needs the 'zstd' extra: pip install 'dedup[zstd]'"
-            ) from exc
-        self._d = zstandard.ZstdDecompressor().decompressobj()
 
     @property
     def eof(self) -> bool:
@@ -156,7 +100,39 @@ class _Zstd:
         return bytes(self._d.unused_data)
 
     def feed(self, data: bytes, limit: int) -> bytes:
-        del limit  # zstandard's decompressobj has no output bound; the caller feeds little
+        return bytes(self._d.decompress(data, limit))
+
+    def pending(self) -> bool:
+        """Whether output is waiting without more input."""
+        return not self._d.needs_input and not self._d.eof
+
+
+class _Zlib(_Member):
+    """A gzip member: zlib hands back the input it did not take, to be fed again."""
+
+    def __init__(self) -> None:
+        super().__init__(zlib.decompressobj(wbits=31))
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        return bytes(self._d.decompress(self._d.unconsumed_tail + data, limit))
+
+    def pending(self) -> bool:
+        return bool(self._d.unconsumed_tail)
+
+
+class _Zstd(_Member):
+    """A zstd frame; its decompressor cannot bound its output, so the caller feeds little."""
+
+    def __init__(self) -> None:
+        try:
+            import zstandard
+        except ImportError as exc:
+            raise InputError(
+                "zstd input needs the 'zstd' extra: pip install 'dedup[zstd]'"
+            ) from exc
+        super().__init__(zstandard.ZstdDecompressor().decompressobj())
+
+    def feed(self, data: bytes, limit: int) -> bytes:
         return bytes(self._d.decompress(data))
 
     def pending(self) -> bool:
@@ -165,8 +141,8 @@ class _Zstd:
 
 _MEMBERS: dict[str, Callable[[], _Member]] = {
     "gzip": _Zlib,
-    "bz2": lambda: _Stream(bz2.BZ2Decompressor()),
-    "xz": lambda: _Stream(lzma.LZMADecompressor()),
+    "bz2": lambda: _Member(bz2.BZ2Decompressor()),
+    "xz": lambda: _Member(lzma.LZMADecompressor()),
     "zstd": _Zstd,
 }
 
