@@ -114,10 +114,10 @@ def _refused(number: int, reason: str, unit: str = "file") -> Iterator[Item]:
 class _Session:
     """State of one read_records call: ids seen so far across all its files."""
 
-    def __init__(self, fields: FieldMap, strict: bool, limits: ReadOptions) -> None:
+    def __init__(self, fields: FieldMap, strict: bool, options: ReadOptions) -> None:
         self.fields = fields
         self.strict = strict
-        self.limits = limits
+        self.options = options
         self.seen: dict[str, str] = {}
 
     def run(self, sources: list[Source]) -> Iterator[Record | Reject]:
@@ -147,7 +147,7 @@ class _Session:
             raise InputError(f"cannot read '{path or exc.filename}': {reason}") from exc
 
     def _page_files(self, sources: list[Source]) -> Iterator[Item]:
-        limits = self.limits
+        limits = self.options
 
         def opener(source: Source) -> Callable[[], BinaryIO]:
             return lambda: open_decompressed(open_source(source), limits.decompression)[0]
@@ -158,7 +158,7 @@ class _Session:
 
     def _items(self, source: Source, raw: BinaryIO) -> Iterator[Item]:
         """The parsed records of one file (not a page), by its format."""
-        limits = self.limits
+        limits = self.options
         if source.fmt == "parquet":
             from dedup.io.parquet import read_parquet
 
