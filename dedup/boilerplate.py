@@ -171,6 +171,7 @@ _FURNITURE_WORDS = (
     "|skip ad|video|watch|listen|listen to this article|image|photo|photos|gallery|close x"
     "|back to top|view gallery|view all|see all|show comments|hide caption|toggle caption"
     "|enlarge this image|powered by .{1,30}|a a|\\+|-|,|•|\\|"
+    "|report this comment|report this post|report abuse|view pdf now"
 )
 
 #: a feed disclaimer names one of these
@@ -201,6 +202,13 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
         r"|like us on|for the latest|get our|to find out more about)\b.{0,250}",
     ),
     _pi("furniture", "anywhere", r"image \d+ of \d+|\d+ of \d+|\d+ comments?"),
+    # menus: short items between pipes ("Sky Bet | Sky Poker | Bingo", "Front Page |")
+    _p(
+        "furniture",
+        "anywhere",
+        r"(?!.*[.!?] [A-Z])\|?[^|]{1,40}(?:\|[^|]{0,40}){1,}",
+        needs=("|",),
+    ),
     _pi(
         "furniture",
         "anywhere",
@@ -228,7 +236,18 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     _pi(
         "rights",
         "anywhere",
-        r"this material may not be published, broadcast, rewritten,? or redistributed\.?.{0,100}",
+        r".{0,120}\bthis material may not be published, broadcast, rewritten,? or redistributed\b"
+        r".{0,200}",
+        needs=("this material may not be published",),
+    ),
+    # "© 2008", "© Copyright 2008 Times Newspapers Ltd.", "All contents © Copyright 2008 ...";
+    # the sign is required: "Copyright 2008 was a record year" is a sentence
+    _pi(
+        "rights",
+        "anywhere",
+        r"(?:all (?:contents|material)\s+)?(?:copyright\s*)?(?:©|\(c\))\s*(?:copyright\s*)?"
+        r"\d{4}(?:\s*-\s*\d{4})?\b.{0,300}",
+        needs=("©", "(c)"),
     ),
     _pi("rights", "anywhere", r"our standards: the thomson reuters trust principles\.?", "Reuters"),
     _p(

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from dedup.errors import ConfigError
 
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2
 HASH_SCHEME = "xxh64-token/kgram-mix64/datasketch-affine32"
 
 

@@ -292,6 +292,7 @@ def test_bylines(line: str, agency: str | None) -> None:
         "Copyright lawyers for the publisher said the case would go to the supreme court soon.",
         "The copyright on the anthem expired decades ago, a museum curator told reporters.",
         "Reporting by local media suggested the ceremony would be held in the old palace.",
+        "Shares rose 3% | analysts said the outlook was bright. Investors cheered the news.",
     ],
 )
 def test_body_sentences_survive_at_both_edges(sentence: str) -> None:
@@ -444,6 +445,13 @@ def test_headline_key_ignores_quotes_case_and_markers() -> None:
         "chile,portugal,trade deal,copper",
         "Like this: Like Loading...",
         "___",
+        "Sky Bet | Sky Poker | Bingo | Free Bet",
+        "Front Page |",
+        "Report this comment",
+        "© Copyright 2008 Times Newspapers Ltd.",
+        "All contents © Copyright 2008 summitdaily.com",
+        "Distributed by Internet Broadcasting. This material may not be published, broadcast,"
+        " rewritten or redistributed.",
     ],
 )
 def test_furniture_anywhere(line: str) -> None:
