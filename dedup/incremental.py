@@ -424,6 +424,7 @@ def update(
     its first bad record before the index is touched."""
     params = params or DedupParams()
     options = options or RunOptions()
+    reading = reading or ReadOptions(workers=options.workers)
     fields = fields or FieldMap()
     started = time.perf_counter()
     if options.strict:

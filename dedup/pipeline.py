@@ -284,8 +284,10 @@ def scan(
     """Read dumps, quarantine bad records through ``on_reject``, and scan the rest.
 
     With ``options.strict`` the first bad record raises ``BadRecordError`` instead.
+    ``reading`` defaults to extracting HTML pages on ``options.workers`` processes.
     """
     options = options or RunOptions()
+    reading = reading or ReadOptions(workers=options.workers)
     rejected: list[Reject] = []
 
     def quarantine(reject: Reject) -> None:

@@ -134,3 +134,19 @@ def test_a_page_indexed_yesterday_is_the_parent_its_copies_point_to_today(
     assert cluster["new_ids"] == [partner]
     assert members[partner]["parent_id"] == original
     assert members[partner]["evidence"]["page"] == [f"canonical link to {ORIGINAL}"]
+
+
+def test_pages_extracted_on_worker_processes_give_the_same_clusters(tmp_path: Path) -> None:
+    from dedup import RunOptions
+    from dedup.io.webpages import PAGES_PER_BATCH
+
+    pages = tmp_path / "pages"
+    for i in range(3 * PAGES_PER_BATCH):  # several batches, so the pool is used
+        story = STORY.replace("central bank", f"bank number {i // 3}")
+        (pages / f"{i:02d}.html").parent.mkdir(exist_ok=True)
+        (pages / f"{i:02d}.html").write_text(_html(story))
+    here = scan([pages], DedupParams(), options=RunOptions(workers=1))
+    pooled = scan([pages], DedupParams(), options=RunOptions(workers=2))
+    assert here.stats.articles == pooled.stats.articles == 3 * PAGES_PER_BATCH
+    assert here.clusters
+    assert here.clusters == pooled.clusters
