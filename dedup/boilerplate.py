@@ -174,6 +174,9 @@ _FURNITURE_WORDS = (
     "|report this comment|report this post|report abuse|view pdf now"
 )
 
+#: a menu: short items between pipes; no sentence end and no bracket (a dateline's "(AFP)")
+_MENU = r"(?!.*[.!?] [A-Z])(?!.*\()\|?[^|]{1,40}(?:\|[^|]{0,40}){2,}|[^|(]{1,30}\|"
+
 #: a feed disclaimer names one of these
 _FEED_WORDS = (
     "syndicated feed",
@@ -202,13 +205,6 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
         r"|like us on|for the latest|get our|to find out more about)\b.{0,250}",
     ),
     _pi("furniture", "anywhere", r"image \d+ of \d+|\d+ of \d+|\d+ comments?"),
-    # menus: short items between pipes ("Sky Bet | Sky Poker | Bingo", "Front Page |")
-    _p(
-        "furniture",
-        "anywhere",
-        r"(?!.*[.!?] [A-Z])\|?[^|]{1,40}(?:\|[^|]{0,40}){1,}",
-        needs=("|",),
-    ),
     _pi(
         "furniture",
         "anywhere",
@@ -313,6 +309,10 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
         r"|representative image|representative photo|image|picture|ians|pti|ani|afp|reuters)\)\.?",
     ),
     _pi("caption", "head", r"\((?:getty images|file)\)"),
+    # menus at the top or bottom: three or more short items between pipes ("Sky Bet | Sky
+    # Poker | Bingo"), or one with a trailing pipe ("Front Page |"); a headline's "Title |
+    # Site" is matched as a headline before these are tried
+    _p("furniture", "head", _MENU, needs=("|",)),
     # --- tail: disclaimers, republication notes, credits, rights, scraper footers
     _pi(
         "disclaimer",
@@ -404,6 +404,7 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     _p("credit", "tail", r"[a-z]{2,5}(?:-[a-z]{2,5})*(?:/[a-z]{2,5})+"),
     _pi("rights", "tail", r"©.{1,300}|(?:\(c\)|copyright)\s*(?:©|\(c\)|\d{4}|by\b|:).{0,300}"),
     _pi("furniture", "tail", r"follow .{1,60} on (?:twitter|x|facebook|instagram)\b.{0,120}"),
+    _p("furniture", "tail", _MENU, needs=("|",)),
 )
 
 _PLACE_WORD = (

@@ -445,8 +445,6 @@ def test_headline_key_ignores_quotes_case_and_markers() -> None:
         "chile,portugal,trade deal,copper",
         "Like this: Like Loading...",
         "___",
-        "Sky Bet | Sky Poker | Bingo | Free Bet",
-        "Front Page |",
         "Report this comment",
         "© Copyright 2008 Times Newspapers Ltd.",
         "All contents © Copyright 2008 summitdaily.com",
@@ -459,6 +457,13 @@ def test_furniture_anywhere(line: str) -> None:
     result = normalize(text)
     assert result.body == "\n\n".join(fold_unicode(p) for p in (P1, P2, P3))
     assert len(result.evidence.stripped) == 1
+
+
+def test_menus_at_the_edges_go_and_a_title_with_its_site_stays_a_headline() -> None:
+    text = f"Front Page |\n\nBank raises rates | World News\n\n{P1}\n\n{P2}\n\nSky | Bet | Bingo"
+    result = normalize(text, title="Bank raises rates | World News")
+    assert result.body == "\n\n".join(fold_unicode(p) for p in (P1, P2))
+    assert [s.family for s in result.evidence.stripped] == ["furniture", "headline", "furniture"]
 
 
 def test_dateline_prefix_only_strips_the_prefix() -> None:
