@@ -80,7 +80,7 @@ def read_delimited(
                     continue
             row = None
         if feed.broken is not None:
-            yield Item(start, raw=feed.take_raw(), problem=feed.broken, fatal=True)
+            yield Item(start, raw=feed.take_raw(), problem=feed.broken)
             return
         if row is None:
             return

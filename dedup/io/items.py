@@ -19,8 +19,8 @@ RAW_CHARS = 500
 class Item:
     """One record of a file, counted in ``unit`` (line, row, record, offset, file).
 
-    ``value`` is the parsed record, or None with ``problem`` saying why; ``fatal`` means
-    the rest of the file cannot be read. A ``native`` item (a page or text file) uses
+    ``value`` is the parsed record, or None with ``problem`` saying why (a reader that
+    cannot go on yields that problem last). A ``native`` item (a page or text file) uses
     dedup's own field names, not the user's field map; ``page`` is what its HTML said
     about its provenance; ``path`` names the file it came from when the reader reads
     several at once (a batch of pages).
@@ -31,7 +31,6 @@ class Item:
     raw: str = ""
     problem: str | None = None
     unit: str = "line"
-    fatal: bool = False
     native: bool = False
     page: PageSignals | None = None
     path: str = ""

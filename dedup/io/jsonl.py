@@ -99,7 +99,7 @@ def read_jsonl(stream: io.BufferedIOBase, cap: int, text_field: str) -> Iterator
     """One item per non-blank line."""
     for line in read_lines(stream, cap):
         if line.problem is not None:
-            yield Item(line.number, raw=line.text, problem=line.problem, fatal=line.broken)
+            yield Item(line.number, raw=line.text, problem=line.problem)
             if line.broken:
                 return
         elif line.text.strip():
@@ -132,10 +132,10 @@ def read_json_document(stream: io.BufferedIOBase, cap: int, text_field: str) -> 
     try:
         data = stream.read(cap + 1)
     except StreamError as exc:
-        yield Item(1, problem=str(exc), unit="record", fatal=True)
+        yield Item(1, problem=str(exc), unit="record")
         return
     if len(data) > cap:
-        yield Item(1, problem=f"record longer than {cap} bytes", unit="record", fatal=True)
+        yield Item(1, problem=f"record longer than {cap} bytes", unit="record")
         return
     try:
         text = data.decode("utf-8-sig")
@@ -204,15 +204,13 @@ def read_json_array(stream: io.BufferedIOBase, cap: int, text_field: str) -> Ite
     """One item per element of the top-level array, numbered from 1 (unit ``record``).
 
     An element that is not valid JSON leaves no safe place to resume, so it ends the
-    file with a fatal item; elements before it were already yielded.
+    file with a problem item; elements before it were already yielded.
     """
     array = _ArrayText(stream, cap)
     number = 0
     try:
         if array.next_char() != "[":
-            yield Item(
-                1, raw=array.text[:500], problem="not a JSON array", unit="record", fatal=True
-            )
+            yield Item(1, raw=array.text[:500], problem="not a JSON array", unit="record")
             return
         array.pos += 1
         char = array.next_char()
@@ -226,7 +224,6 @@ def read_json_array(stream: io.BufferedIOBase, cap: int, text_field: str) -> Ite
                     raw=array.text[array.pos : array.pos + 500],
                     problem=reason,
                     unit="record",
-                    fatal=True,
                 )
                 return
             if number:
@@ -243,18 +240,16 @@ def read_json_array(stream: io.BufferedIOBase, cap: int, text_field: str) -> Ite
                 raw=array.text[array.pos : array.pos + 500],
                 problem="data after the end of the array",
                 unit="record",
-                fatal=True,
             )
     except StreamError as exc:
-        yield Item(number + 1, problem=str(exc), unit="record", fatal=True)
+        yield Item(number + 1, problem=str(exc), unit="record")
     except UnicodeDecodeError as exc:
         reason = f"invalid UTF-8 in record {number}: {exc.reason}"
-        yield Item(max(number, 1), problem=reason, unit="record", fatal=True)
+        yield Item(max(number, 1), problem=reason, unit="record")
     except (ValueError, RecursionError) as exc:
         yield Item(
             max(number, 1),
             raw=array.text[array.pos : array.pos + 500],
             problem=_error_reason(exc),
             unit="record",
-            fatal=True,
         )

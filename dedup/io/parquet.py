@@ -52,12 +52,12 @@ def _jsonable(value: object) -> object:
 
 def read_parquet(stream: BinaryIO) -> Iterator[Item]:
     """One item per row, numbered from 1 (unit ``row``). A file pyarrow cannot open is
-    one fatal item; damage found mid-file ends it after the rows read so far."""
+    one problem item; damage found mid-file ends it after the rows read so far."""
     parquet = _pyarrow_parquet()
     try:
         table = parquet.ParquetFile(stream)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError or its own errors
-        yield Item(0, problem=f"not a readable Parquet file: {exc}", unit="file", fatal=True)
+        yield Item(0, problem=f"not a readable Parquet file: {exc}", unit="file")
         return
     number = 0
     try:
@@ -69,4 +69,4 @@ def read_parquet(stream: BinaryIO) -> Iterator[Item]:
                 yield Item(number, value, raw, unit="row")
     except Exception as exc:
         reason = f"corrupt Parquet data after row {number}: {exc}"
-        yield Item(number + 1, problem=reason, unit="row", fatal=True)
+        yield Item(number + 1, problem=reason, unit="row")

@@ -108,7 +108,7 @@ def _optional(value: object) -> str | None:
 
 
 def _refused(number: int, reason: str, unit: str = "file") -> Iterator[Item]:
-    yield Item(number, problem=reason, unit=unit, fatal=True)
+    yield Item(number, problem=reason, unit=unit)
 
 
 class _Session:

@@ -38,7 +38,6 @@ class PageJob:
     url: str | None = None
     payload: bytes = b""
     problem: str | None = None
-    fatal: bool = False
 
 
 def _extract(job: PageJob, max_bytes: int) -> Item:
@@ -48,7 +47,6 @@ def _extract(job: PageJob, max_bytes: int) -> Item:
             raw=job.record_id,
             problem=job.problem,
             unit=job.unit,
-            fatal=job.fatal,
             path=job.path,
         )
     try:
@@ -137,7 +135,6 @@ def warc_jobs(stream: BinaryIO, path: str, max_bytes: int) -> Iterator[PageJob]:
                 "offset",
                 f"{path}@{entry.offset}",
                 problem=entry.reason,
-                fatal=entry.fatal,
             )
         else:
             shown = entry.uri or f"{path}@{entry.offset}"
