@@ -32,6 +32,21 @@ FAMILIES = (
     "headline",
 )
 
+#: why each family goes, in words (``dedup explain`` prints it beside a stripped line)
+FAMILY_MEANINGS = {
+    "disclaimer": "a syndication disclaimer: the page says it republishes a feed",
+    "republication": "a republication note naming where the story first appeared",
+    "rights": "a copyright or rights line",
+    "credit": "an agency credit or desk code",
+    "dateline": "the dateline (city, agency) in front of the first paragraph",
+    "scraper": "an aggregator's or scraper's leftovers",
+    "timestamp": "a publish or update time",
+    "furniture": "site furniture: share buttons, menus, read-more links",
+    "caption": "a photo caption or credit",
+    "byline": "the byline",
+    "headline": "the headline repeated in the body",
+}
+
 #: families whose agency is a credit for the text (a photo credit is not).
 CREDITING_FAMILIES = frozenset({"disclaimer", "republication", "rights", "credit", "byline"})
 #: families that mark the page as a copy of someone else's story.

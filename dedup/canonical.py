@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.agencies import agency_of_source, domain_of
-from dedup.records import Article, Cluster, Evidence, Member
+from dedup.records import Article, Cluster, Evidence, Member, Reuse
 from dedup.shingle import U64, ShingleSets
 from dedup.verify import pairwise
 
@@ -288,6 +288,8 @@ def member_of(
     parent_id: str | None,
     jaccard: float,
     containment: float,
+    *,
+    reuse: Reuse | None = None,
 ) -> Member:
     """An article as a cluster member, with the role and figures the cluster gave it."""
     return Member(
@@ -300,4 +302,5 @@ def member_of(
         jaccard,
         containment,
         evidence,
+        reuse,
     )

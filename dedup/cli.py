@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from dedup import __version__
+from dedup.cli_explain import explain_command
 from dedup.cli_index import (
     WindowChoice,
     check_command,
@@ -210,6 +211,13 @@ def scan_command(
         float,
         typer.Option(help="Refuse a compressed file that expands more than this many times."),
     ] = 100.0,
+    spans: Annotated[
+        bool,
+        typer.Option(
+            help="Add each member's passages shared with the canonical (keeps every "
+            "normalized text in memory for the run)."
+        ),
+    ] = False,
 ) -> None:
     """Cluster copies of the same story and point each cluster to its canonical source.
 
@@ -246,8 +254,13 @@ def scan_command(
                 "--annotate and --uniques are for one-off scans; with --index, -o lists the "
                 "clusters of the run's articles and `dedup index export` lists every article"
             )
+        if index is not None and spans:
+            raise ConfigError(
+                "--spans is for one-off scans: an index keeps no texts to align against; "
+                "`dedup explain A B --from DUMP` shows the passages two articles share"
+            )
         reporter = _RejectReporter(quiet)
-        options = RunOptions(strict=strict, workers=workers)
+        options = RunOptions(strict=strict, workers=workers, spans=spans)
         reading = ReadOptions(
             pattern=glob,
             workers=workers,
@@ -378,11 +391,12 @@ def _write_outputs(
         write_jsonl(uniques, unique_records(paths, result, fields=fields, reading=reading))
         written.append(uniques)
     if summary_json:
-        write_json(summary_json, stats_to_dict(result.stats, params_fingerprint=fingerprint))
+        write_json(summary_json, stats_to_dict(result.stats, params=result.params))
         written.append(summary_json)
     return [str(Path(p)) for p in written]
 
 
+app.command("explain")(explain_command)
 app.add_typer(index_app, name="index")
 app.command("check")(check_command)
 

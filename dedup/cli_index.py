@@ -92,7 +92,7 @@ def write_index_outputs(outcome: UpdateResult, output: str, summary_json: str | 
     written = [output] if output != "-" else []
     if summary_json:
         index = outcome.index
-        summary = stats_to_dict(result.stats, params_fingerprint=fingerprint) | {
+        summary = stats_to_dict(result.stats, params=result.params) | {
             "index": {
                 "run_id": index.run_id,
                 "resumed_after_records": index.resumed_after,

@@ -22,6 +22,12 @@ HASH_SCHEME = "xxh64-token/kgram-mix64/datasketch-affine32"
 _KNOWN_BANDS = {(0.2, 256, 0.1, 0.9): (76, 2)}
 
 
+def candidate_probability(similarity: float, bands: int, rows: int) -> float:
+    """The chance two texts of this Jaccard share at least one of ``bands`` LSH bands of
+    ``rows`` rows each: 1 - (1 - s^rows)^bands, the S-curve the band choice draws."""
+    return float(1.0 - (1.0 - similarity**rows) ** bands)
+
+
 @lru_cache(maxsize=64)
 def optimal_bands(
     threshold: float, num_perm: int, fp_weight: float, fn_weight: float
@@ -126,3 +132,6 @@ class RunOptions:
     strict: bool = False
     #: worker processes (per-article work, verification, clustering); 0 means every core
     workers: int = 0
+    #: keep the normalized bodies to find the passages each member shares with its
+    #: canonical (``Member.reuse``); costs the bodies' memory for the whole run
+    spans: bool = False

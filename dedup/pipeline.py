@@ -103,7 +103,7 @@ def prepare_articles(
     """Stream the articles once, batch by batch, through ``prepare_batch`` on the engine."""
     kept: list[Article] = []
     joined = PreparedRun(params.bands)
-    work = partial(prepare_batch, params=params)
+    work = partial(prepare_batch, params=params, keep_bodies=options.spans)
     warm_up(params)
     batches = _batches(articles, options.batch_size)
     for batch, prepared in map_ordered(work, batches, workers=options.workers):
@@ -232,6 +232,7 @@ def scan_articles(
         compilation=np.array([e.compilation for e in evidence], dtype=np.bool_),
         articles=kept,
         evidence=evidence,
+        bodies=prepared.bodies,
     )
     pairs = _candidates(run, prepared.band_keys, stats)
     del prepared  # the band keys are done with

@@ -33,6 +33,8 @@ class PreparedBatch:
     #: LSH band keys (n x bands); the signatures they come from are not kept
     band_keys: npt.NDArray[np.uint64]
     truncated: int
+    #: the normalized bodies, when the run keeps them (``RunOptions.spans``)
+    bodies: tuple[str, ...] = ()
 
 
 class _Growing:
@@ -65,6 +67,7 @@ class PreparedRun:
 
     def __init__(self, bands: int) -> None:
         self.evidence: list[Evidence] = []
+        self.bodies: list[str] = []
         self.truncated = 0
         self._sets = (_Growing(np.uint64), _Growing(np.int64))
         self._entities = (_Growing(np.uint64), _Growing(np.int64))
@@ -72,6 +75,7 @@ class PreparedRun:
 
     def add(self, batch: PreparedBatch) -> None:
         self.evidence.extend(batch.evidence)
+        self.bodies.extend(batch.bodies)
         self.truncated += batch.truncated
         for (values, sizes), sets in (
             (self._sets, batch.shingles),
@@ -88,6 +92,7 @@ class PreparedRun:
             entities=_joined(*self._entities),
             band_keys=self._keys.finish(),
             truncated=self.truncated,
+            bodies=tuple(self.bodies),
         )
 
 
@@ -97,7 +102,9 @@ def _joined(values: _Growing, sizes: _Growing) -> ShingleSets:
     return ShingleSets(values=values.finish(), offsets=offsets)
 
 
-def prepare_batch(articles: Sequence[Article], params: DedupParams) -> PreparedBatch:
+def prepare_batch(
+    articles: Sequence[Article], params: DedupParams, *, keep_bodies: bool = False
+) -> PreparedBatch:
     """Normalize each article (keeping its evidence), then shingle, sign and band the batch."""
     evidence: list[Evidence] = []
     bodies: list[str] = []
@@ -126,6 +133,7 @@ def prepare_batch(articles: Sequence[Article], params: DedupParams) -> PreparedB
             rows=params.rows,
         ),
         truncated=truncated,
+        bodies=tuple(bodies) if keep_bodies else (),
     )
 
 

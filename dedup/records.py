@@ -157,6 +157,33 @@ class NormalizedText:
 
 @_pickled_by_constructor
 @dataclass(frozen=True, slots=True)
+class Passage:
+    """A run of words two bodies share, as word offsets (end exclusive) in each: the
+    ``source`` is the cluster's canonical, the ``copy`` a member. Words are the tokens
+    shingles are made of, so offsets line up with what the similarity figures count."""
+
+    source_start: int
+    source_end: int
+    copy_start: int
+    copy_end: int
+
+
+@_pickled_by_constructor
+@dataclass(frozen=True, slots=True)
+class Reuse:
+    """What a member takes from its cluster's canonical: the shared passages, how many of
+    its words they cover, and which of the canonical's paragraphs (1-based, inclusive
+    ranges, merged) they come from, e.g. paragraphs 3-9 of 10."""
+
+    passages: tuple[Passage, ...]
+    shared_words: int
+    words: int
+    paragraphs: tuple[tuple[int, int], ...]
+    source_paragraphs: int
+
+
+@_pickled_by_constructor
+@dataclass(frozen=True, slots=True)
 class Member:
     """One article of a cluster, with its role and its similarity to the canonical.
 
@@ -172,6 +199,8 @@ class Member:
     jaccard: float
     containment: float
     evidence: Evidence
+    #: shared passages with the canonical, when the scan was asked for them (``--spans``)
+    reuse: Reuse | None = None
 
 
 @_pickled_by_constructor

@@ -45,6 +45,12 @@ def tokenize(body: str) -> list[str]:
     return _TOKEN.findall(body.casefold())
 
 
+def token_spans(body: str) -> list[tuple[int, int]]:
+    """Where each of ``tokenize``'s tokens sits in ``body`` (character offsets, end
+    exclusive), so that word offsets can be shown in the text they were counted in."""
+    return [match.span() for match in _TOKEN.finditer(body)]
+
+
 def hash_token(token: str) -> int:
     """64-bit hash of one token; stable across processes and machines."""
     return int(xxhash.xxh64_intdigest(token.encode("utf-8", "surrogatepass")))

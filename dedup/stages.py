@@ -19,7 +19,8 @@ import numpy.typing as npt
 from dedup.canonical import describe_cluster, member_of
 from dedup.cluster import Group, cluster_component, neighbourhood_groups
 from dedup.params import DedupParams
-from dedup.records import Article, Cluster, Evidence
+from dedup.passages import reuse_of
+from dedup.records import Article, Cluster, Evidence, Reuse
 from dedup.shingle import ShingleSets
 from dedup.verify import F64, accept, agreement, measure_pairs, pairwise
 
@@ -58,6 +59,8 @@ class RunState:
     articles: list[Article]
     evidence: tuple[Evidence, ...]
     edges: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty((0, 2), np.int64))
+    #: normalized bodies, kept only when members' shared passages are asked for
+    bodies: tuple[str, ...] = ()
 
 
 def verify_chunk(run: RunState, pairs: npt.NDArray[np.int64]) -> Mask:
@@ -114,13 +117,24 @@ class SentCluster:
     reasons: tuple[str, ...]
     #: (article index, role, parent id, Jaccard, containment) in member order
     members: tuple[tuple[int, str, str | None, float, float], ...]
+    #: each member's passages shared with the canonical, when the run keeps bodies
+    reuse: tuple[Reuse | None, ...] = ()
 
     @classmethod
-    def of(cls, cluster: Cluster, group: Group, articles: Sequence[Article]) -> SentCluster:
+    def of(
+        cls, cluster: Cluster, group: Group, articles: Sequence[Article], bodies: Sequence[str]
+    ) -> SentCluster:
         index = {articles[i].id: i for i in group.members}
         members = tuple(
             (index[m.id], m.role, m.parent_id, m.jaccard, m.containment) for m in cluster.members
         )
+        reuse: tuple[Reuse | None, ...] = ()
+        if bodies:
+            source = bodies[index[cluster.canonical_id]]
+            reuse = tuple(
+                None if m.id == cluster.canonical_id else reuse_of(source, bodies[index[m.id]])
+                for m in cluster.members
+            )
         return cls(
             group.members[0],
             cluster.cluster_id,
@@ -128,6 +142,7 @@ class SentCluster:
             cluster.origin,
             cluster.reasons,
             members,
+            reuse,
         )
 
     def received(self, articles: Sequence[Article], evidence: Sequence[Evidence]) -> Cluster:
@@ -137,8 +152,10 @@ class SentCluster:
             origin=self.origin,
             reasons=self.reasons,
             members=tuple(
-                member_of(articles[i], evidence[i], role, parent, jaccard, containment)
-                for i, role, parent, jaccard, containment in self.members
+                member_of(articles[i], evidence[i], role, parent, jaccard, containment, reuse=reuse)
+                for (i, role, parent, jaccard, containment), reuse in zip(
+                    self.members, self.reuse or (None,) * len(self.members), strict=True
+                )
             ),
         )
 
@@ -191,7 +208,7 @@ def describe_components(run: RunState, nodes_of: list[list[int]]) -> Described:
                 [run.sets.of(i) for i in group.members],
                 shared=shared,
             )
-            done.clusters.append(SentCluster.of(cluster, group, run.articles))
+            done.clusters.append(SentCluster.of(cluster, group, run.articles, run.bodies))
         done.cluster_seconds += described - started
         done.canonical_seconds += time.perf_counter() - described
     return done

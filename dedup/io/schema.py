@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from dedup.evaluate import Evaluation
-from dedup.records import Cluster, Evidence, Member, RunStats
+from dedup.params import DedupParams
+from dedup.records import Cluster, Evidence, Member, Reuse, RunStats
 
 SCHEMA_VERSION = 1
 
@@ -41,8 +42,40 @@ def evidence_to_dict(evidence: Evidence) -> dict[str, Any]:
     return row
 
 
-def member_to_dict(member: Member) -> dict[str, Any]:
+def reuse_summary(reuse: Reuse) -> str:
+    """In words: "paragraphs 3-9, 11 of the canonical's 12; 412 of 430 words"."""
+    spans = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in reuse.paragraphs)
+    noun = (
+        "paragraph"
+        if len(reuse.paragraphs) == 1 and reuse.paragraphs[0][0] == reuse.paragraphs[0][1]
+        else "paragraphs"
+    )
+    where = (
+        f"{noun} {spans} of the canonical's {reuse.source_paragraphs}" if spans else "no passage"
+    )
+    return f"{where}; {reuse.shared_words} of {reuse.words} words"
+
+
+def reuse_to_dict(reuse: Reuse) -> dict[str, Any]:
+    """Word offsets are into each text's normalized body (``dedup explain`` shows them)."""
     return {
+        "summary": reuse_summary(reuse),
+        "shared_words": reuse.shared_words,
+        "words": reuse.words,
+        "canonical_paragraphs": [list(r) for r in reuse.paragraphs],
+        "canonical_paragraph_count": reuse.source_paragraphs,
+        "passages": [
+            {
+                "canonical_words": [p.source_start, p.source_end],
+                "member_words": [p.copy_start, p.copy_end],
+            }
+            for p in reuse.passages
+        ],
+    }
+
+
+def member_to_dict(member: Member) -> dict[str, Any]:
+    row = {
         "id": member.id,
         "url": member.url,
         "outlet": member.outlet,
@@ -53,6 +86,9 @@ def member_to_dict(member: Member) -> dict[str, Any]:
         "containment": member.containment,
         "evidence": evidence_to_dict(member.evidence),
     }
+    if member.reuse is not None:
+        row["reuse"] = reuse_to_dict(member.reuse)
+    return row
 
 
 def cluster_to_dict(cluster: Cluster, *, params_fingerprint: str) -> dict[str, Any]:
@@ -68,10 +104,12 @@ def cluster_to_dict(cluster: Cluster, *, params_fingerprint: str) -> dict[str, A
     }
 
 
-def stats_to_dict(stats: RunStats, *, params_fingerprint: str) -> dict[str, Any]:
+def stats_to_dict(stats: RunStats, *, params: DedupParams) -> dict[str, Any]:
+    """The run's counters, and the LSH settings a report draws the S-curve of."""
     return {
         "schema_version": SCHEMA_VERSION,
-        "params": params_fingerprint,
+        "params": params.fingerprint(),
+        "lsh": {"bands": params.bands, "rows": params.rows, "num_perm": params.num_perm},
         "records_read": stats.records_read,
         "articles": stats.articles,
         "rejected": stats.rejected,

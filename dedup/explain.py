@@ -1,0 +1,222 @@
+"""Why two articles are, or are not, copies of one story: what ``dedup explain`` shows.
+
+Every figure comes from the functions a scan uses (``prepare_batch``, the exact check of
+``stages.verify_chunk``, the band keys), so an explanation cannot disagree with a scan run
+with the same settings. The cluster decision comes from a scan of the same dumps, or from
+an earlier scan's ``clusters.jsonl``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dedup.errors import InputError
+from dedup.io.fields import FieldMap
+from dedup.io.readers import ReadOptions, read_records
+from dedup.params import DedupParams, RunOptions, candidate_probability
+from dedup.passages import shared_passages, word_spans
+from dedup.pipeline import articles_from, scan_articles
+from dedup.prepare import prepare_batch
+from dedup.records import Article, Cluster, Evidence, Passage, Reject
+from dedup.stages import RunState, verify_chunk
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One of the two articles, as the scan sees it after normalization."""
+
+    article: Article
+    body: str
+    evidence: Evidence
+    words: int
+    shingles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The similarity of two articles and whether a scan would pair them.
+
+    ``first_in_second`` is the share of the first text's shingles found in the second.
+    Passages are word offsets into the two normalized bodies, the first as the source.
+    """
+
+    first: Side
+    second: Side
+    shared_shingles: int
+    jaccard: float
+    first_in_second: float
+    second_in_first: float
+    shared_bands: int
+    bands: int
+    rows: int
+    candidate_probability: float
+    long_enough: bool
+    verified: bool
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a scan put one article: its cluster (``None`` alone), role and parent."""
+
+    article_id: str
+    cluster_id: str | None = None
+    canonical_id: str | None = None
+    origin: str | None = None
+    role: str = "unique"
+    parent_id: str | None = None
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    comparison: Comparison
+    first: Placement
+    second: Placement
+    #: where the placements come from: "a scan of the dumps" or a clusters file's path
+    decided_by: str
+
+    @property
+    def same_cluster(self) -> bool:
+        return self.first.cluster_id is not None and self.first.cluster_id == self.second.cluster_id
+
+
+def compare(first: Article, second: Article, params: DedupParams) -> Comparison:
+    """Measure two articles the way a scan measures a candidate pair."""
+    prepared = prepare_batch([first, second], params, keep_bodies=True)
+    sets = prepared.shingles
+    run = RunState(
+        params=params,
+        sets=sets,
+        entities=prepared.entities,
+        compilation=np.array([e.compilation for e in prepared.evidence], dtype=np.bool_),
+        articles=[first, second],
+        evidence=prepared.evidence,
+    )
+    pair = np.array([[0, 1]], dtype=np.int64)
+    shared = len(np.intersect1d(sets.of(0), sets.of(1), assume_unique=True))
+    sizes = sets.sizes()
+    union = int(sizes[0] + sizes[1]) - shared
+    long_enough = bool(min(sizes) >= params.min_shingles)
+    bodies = prepared.bodies
+    jaccard = shared / union if union else 0.0
+    return Comparison(
+        first=_side(first, bodies[0], prepared.evidence[0], int(sizes[0])),
+        second=_side(second, bodies[1], prepared.evidence[1], int(sizes[1])),
+        shared_shingles=shared,
+        jaccard=jaccard,
+        first_in_second=shared / int(sizes[0]) if sizes[0] else 0.0,
+        second_in_first=shared / int(sizes[1]) if sizes[1] else 0.0,
+        shared_bands=int(np.count_nonzero(prepared.band_keys[0] == prepared.band_keys[1])),
+        bands=params.bands,
+        rows=params.rows,
+        candidate_probability=candidate_probability(jaccard, params.bands, params.rows),
+        long_enough=long_enough,
+        verified=long_enough and bool(verify_chunk(run, pair)[0]),
+        passages=tuple(shared_passages(bodies[0], bodies[1])),
+    )
+
+
+def _side(article: Article, body: str, evidence: Evidence, shingles: int) -> Side:
+    return Side(article, body, evidence, len(word_spans(body)), shingles)
+
+
+def placement_in(clusters: Iterable[Cluster], article_id: str) -> Placement:
+    for cluster in clusters:
+        for member in cluster.members:
+            if member.id == article_id:
+                return Placement(
+                    article_id,
+                    cluster.cluster_id,
+                    cluster.canonical_id,
+                    cluster.origin,
+                    member.role,
+                    member.parent_id,
+                    cluster.reasons,
+                )
+    return Placement(article_id)
+
+
+def placements_from_file(path: str, ids: Sequence[str]) -> list[Placement]:
+    """The placements of ``ids`` in an earlier scan's ``clusters.jsonl``."""
+    found = {article_id: Placement(article_id) for article_id in ids}
+    try:
+        with Path(path).open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if line.strip():
+                    _place_from_row(_cluster_row(path, number, line), found)
+    except OSError as exc:
+        raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from exc
+    return [found[article_id] for article_id in ids]
+
+
+def _cluster_row(path: str, number: int, line: str) -> dict[str, Any]:
+    try:
+        row = json.loads(line)
+    except ValueError as exc:
+        raise InputError(f"{path}:{number}: not a JSON cluster row: {exc}") from exc
+    if not isinstance(row, dict) or not isinstance(row.get("members"), list):
+        raise InputError(f"{path}:{number}: not a cluster row (no members list)")
+    return row
+
+
+def _place_from_row(row: dict[str, Any], found: dict[str, Placement]) -> None:
+    for member in row["members"]:
+        article_id = member.get("id") if isinstance(member, dict) else None
+        if article_id in found:
+            found[article_id] = Placement(
+                article_id,
+                str(row.get("cluster_id")),
+                row.get("canonical_id"),
+                row.get("origin"),
+                str(member.get("role", "unique")),
+                member.get("parent_id"),
+                tuple(str(reason) for reason in row.get("reasons", ())),
+            )
+
+
+def explain(
+    paths: Sequence[str | os.PathLike[str]],
+    first_id: str,
+    second_id: str,
+    params: DedupParams | None = None,
+    *,
+    fields: FieldMap | None = None,
+    reading: ReadOptions | None = None,
+    options: RunOptions | None = None,
+    clusters_path: str | None = None,
+) -> Explanation:
+    """Find two articles in the dumps and explain them, with the cluster decision of a scan
+    of those dumps (or of ``clusters_path``, an earlier scan's output)."""
+    params = params or DedupParams()
+    options = options or RunOptions()
+    if first_id == second_id:
+        raise InputError("explain needs two different article ids")
+    rejected: list[Reject] = []
+    records = read_records(
+        paths, fields=fields or FieldMap(), strict=False, options=reading or ReadOptions()
+    )
+    articles = list(articles_from(records, rejected.append))
+    found = {a.id: a for a in articles if a.id in (first_id, second_id)}
+    missing = [i for i in (first_id, second_id) if i not in found]
+    if missing:
+        named = ", ".join(str(p) for p in paths)
+        raise InputError(f"no article with id {' or '.join(missing)} in {named}")
+    comparison = compare(found[first_id], found[second_id], params)
+    if clusters_path is not None:
+        first, second = placements_from_file(clusters_path, [first_id, second_id])
+        return Explanation(comparison, first, second, clusters_path)
+    clusters = scan_articles(articles, params, options=options).clusters
+    return Explanation(
+        comparison,
+        placement_in(clusters, first_id),
+        placement_in(clusters, second_id),
+        "a scan of the dumps",
+    )
