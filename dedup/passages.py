@@ -9,18 +9,30 @@ found as well as copies in order. Words are the casefolded tokens shingles are m
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from dedup.records import Passage, Reuse
 from dedup.shingle import token_spans
 
-__all__ = ["Passage", "Reuse", "paragraph_range", "reuse_of", "shared_passages", "word_spans"]
+__all__ = [
+    "Passage",
+    "Reuse",
+    "Words",
+    "paragraph_range",
+    "reuse_of",
+    "shared_passages",
+    "word_spans",
+]
 
 #: shorter common runs are stock phrases ("said in a statement on Monday"), not reuse
 MIN_PASSAGE_WORDS = 8
 #: places in the source a run may start from that are tried (a text repeating one phrase
 #: hundreds of times would otherwise make the search quadratic)
 MAX_STARTS_TRIED = 64
+_NEWLINE = re.compile("\n")
 
 
 def word_spans(body: str) -> list[tuple[int, int]]:
@@ -28,35 +40,59 @@ def word_spans(body: str) -> list[tuple[int, int]]:
     return token_spans(body)
 
 
-def _words(body: str) -> list[str]:
-    return [body[start:end].casefold() for start, end in token_spans(body)]
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A body's words, casefolded, with the paragraph (1-based, non-empty lines) of each.
+
+    Tokenized once, so a canonical is not tokenized again for each of its copies."""
+
+    words: list[str]
+    paragraphs: list[int]
+    _where: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, body: str) -> Words:
+        spans = token_spans(body)
+        line_starts = [0, *(newline.end() for newline in _NEWLINE.finditer(body))]
+        lines = [bisect_left(line_starts, start + 1) for start, _ in spans]
+        numbering = {line: number for number, line in enumerate(dict.fromkeys(lines), 1)}
+        return cls(
+            words=[body[start:end].casefold() for start, end in spans],
+            paragraphs=[numbering[line] for line in lines],
+        )
+
+    def starts(self, min_words: int) -> dict[tuple[str, ...], list[int]]:
+        """Where each run of ``min_words`` words starts (built once per size asked)."""
+        if not self._where or len(next(iter(self._where))) != min_words:
+            self._where.clear()
+            where: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
+            words = self.words
+            for start in range(len(words) - min_words + 1):
+                where[tuple(words[start : start + min_words])].append(start)
+            self._where.update(where)
+        return self._where
 
 
 def _longest_run(source: list[str], copy: list[str], at: int, starts: list[int]) -> tuple[int, int]:
     """The longest agreement between ``copy[at:]`` and ``source[s:]`` over the given
     starts: (source start, length); the earliest start wins a tie."""
     best_start, best_length = starts[0], 0
+    limit = len(copy) - at
     for start in starts:
         length = 0
-        while (
-            start + length < len(source)
-            and at + length < len(copy)
-            and source[start + length] == copy[at + length]
-        ):
+        most = min(limit, len(source) - start)
+        while length < most and source[start + length] == copy[at + length]:
             length += 1
         if length > best_length:
             best_start, best_length = start, length
     return best_start, best_length
 
 
-def shared_passages(source: str, copy: str, *, min_words: int = MIN_PASSAGE_WORDS) -> list[Passage]:
-    """Runs of at least ``min_words`` words ``copy`` shares with ``source``, in copy order."""
+def _passages(source: Words, copy: Words, min_words: int) -> list[Passage]:
     if min_words < 1:
         raise ValueError("min_words must be at least 1")
-    source_words, copy_words = _words(source), _words(copy)
-    where: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
-    for start in range(len(source_words) - min_words + 1):
-        where[tuple(source_words[start : start + min_words])].append(start)
+    where = source.starts(min_words)
+    copy_words = copy.words
     found: list[Passage] = []
     at = 0
     while at <= len(copy_words) - min_words:
@@ -64,34 +100,23 @@ def shared_passages(source: str, copy: str, *, min_words: int = MIN_PASSAGE_WORD
         if not starts:
             at += 1
             continue
-        start, length = _longest_run(source_words, copy_words, at, starts[:MAX_STARTS_TRIED])
+        start, length = _longest_run(source.words, copy_words, at, starts[:MAX_STARTS_TRIED])
         found.append(Passage(start, start + length, at, at + length))
         at += length
     return found
 
 
-def _paragraph_of_words(body: str) -> list[int]:
-    """The 1-based paragraph (non-empty line) each word of ``body`` is in."""
-    numbers: list[int] = []
-    paragraph = 0
-    for line in body.split("\n"):
-        count = len(token_spans(line))
-        if count:
-            paragraph += 1
-            numbers.extend([paragraph] * count)
-    return numbers
+def shared_passages(source: str, copy: str, *, min_words: int = MIN_PASSAGE_WORDS) -> list[Passage]:
+    """Runs of at least ``min_words`` words ``copy`` shares with ``source``, in copy order."""
+    return _passages(Words.of(source), Words.of(copy), min_words)
 
 
 def paragraph_range(body: str, start_word: int, end_word: int) -> tuple[int, int]:
     """The first and last paragraph (1-based, non-empty lines) a word span covers."""
-    if not 0 <= start_word < end_word:
-        raise ValueError(f"not a word span: [{start_word}, {end_word})")
-    numbers = _paragraph_of_words(body)
-    if end_word > len(numbers):
-        raise ValueError(
-            f"word span [{start_word}, {end_word}) is past the body's {len(numbers)} words"
-        )
-    return numbers[start_word], numbers[end_word - 1]
+    paragraphs = Words.of(body).paragraphs
+    if not 0 <= start_word < end_word <= len(paragraphs):
+        raise ValueError(f"[{start_word}, {end_word}) is not a span of {len(paragraphs)} words")
+    return paragraphs[start_word], paragraphs[end_word - 1]
 
 
 def _merged(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
@@ -104,16 +129,14 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple(merged)
 
 
-def reuse_of(source: str, copy: str, *, min_words: int = MIN_PASSAGE_WORDS) -> Reuse:
+def reuse_of(source: Words, copy: Words, *, min_words: int = MIN_PASSAGE_WORDS) -> Reuse:
     """What ``copy`` takes from ``source``: passages, words covered, source paragraphs."""
-    passages = shared_passages(source, copy, min_words=min_words)
-    paragraph_of = _paragraph_of_words(source)
+    passages = _passages(source, copy, min_words)
+    of = source.paragraphs
     return Reuse(
         passages=tuple(passages),
         shared_words=sum(p.copy_end - p.copy_start for p in passages),
-        words=len(token_spans(copy)),
-        paragraphs=_merged(
-            [(paragraph_of[p.source_start], paragraph_of[p.source_end - 1]) for p in passages]
-        ),
-        source_paragraphs=max(paragraph_of, default=0),
+        words=len(copy.words),
+        paragraphs=_merged([(of[p.source_start], of[p.source_end - 1]) for p in passages]),
+        source_paragraphs=max(of, default=0),
     )

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from dedup.canonical import describe_cluster, member_of
 from dedup.cluster import Group, cluster_component, neighbourhood_groups
 from dedup.params import DedupParams
-from dedup.passages import reuse_of
+from dedup.passages import Words, reuse_of
 from dedup.records import Article, Cluster, Evidence, Reuse
 from dedup.shingle import ShingleSets
 from dedup.verify import F64, accept, agreement, measure_pairs, pairwise
@@ -130,9 +130,11 @@ class SentCluster:
         )
         reuse: tuple[Reuse | None, ...] = ()
         if bodies:
-            source = bodies[index[cluster.canonical_id]]
+            source = Words.of(bodies[index[cluster.canonical_id]])
             reuse = tuple(
-                None if m.id == cluster.canonical_id else reuse_of(source, bodies[index[m.id]])
+                None
+                if m.id == cluster.canonical_id
+                else reuse_of(source, Words.of(bodies[index[m.id]]))
                 for m in cluster.members
             )
         return cls(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.passages import paragraph_range, reuse_of, shared_passages, word_spans
+from dedup.passages import Words, paragraph_range, reuse_of, shared_passages, word_spans
 from dedup.records import Passage
 
 SOURCE = (
@@ -54,7 +54,7 @@ def test_matching_ignores_case_and_punctuation_but_offsets_point_at_the_text() -
 def test_reuse_names_the_source_paragraphs_and_counts_words() -> None:
     first, second, _ = SOURCE.split("\n")
     copy = f"An intro line of the copy, written by the outlet.\n{first}\n{second}"
-    reuse = reuse_of(SOURCE, copy)
+    reuse = reuse_of(Words.of(SOURCE), Words.of(copy))
     assert reuse.paragraphs == ((1, 2),)
     assert reuse.source_paragraphs == 3
     assert reuse.shared_words == 20
