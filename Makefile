@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: demo test lint typecheck unit clean redis-server
+.PHONY: demo test lint typecheck unit clean redis-server chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,14 @@ redis-server:
 		{ $(SUDO) apt-get install -y redis-server >/dev/null 2>&1 || \
 		{ $(SUDO) apt-get update >/dev/null && $(SUDO) apt-get install -y redis-server; }; }
 
-unit: $(STAMP) redis-server
-	DEDUP_REQUIRE_REDIS=1 $(BIN)/pytest
+# The report tests load the HTML report in a real headless Chromium (Debian package).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get install -y chromium >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get update >/dev/null && $(SUDO) apt-get install -y chromium; }; }
+
+unit: $(STAMP) redis-server chromium
+	DEDUP_REQUIRE_REDIS=1 DEDUP_REQUIRE_BROWSER=1 $(BIN)/pytest
 
 test: lint typecheck unit
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,31 @@ def test_spans_with_an_index_are_refused(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "--spans is for one-off scans" in result.stderr
+
+
+SEED = Path(os.environ.get("DEDUP_SHARED_DATA", ROOT.parent / "shared" / "data")) / "seed"
+
+
+@pytest.mark.skipif(not SEED.is_dir(), reason="no shared evaluation data here")
+def test_the_seed_scraper_copy_is_explained_against_the_afp_original() -> None:
+    result = invoke(
+        "explain", "scraper-77121", "afp-20240617-0850", "--from", SEED / "articles.jsonl"
+    )
+
+    assert result.exit_code == 0, result.output
+    stripped = [
+        line.split("] ", 1)[1]
+        for line in result.stdout.split("stripped from scraper-77121:\n")[1]
+        .split("\n\n")[0]
+        .splitlines()
+        if line.startswith("  [")
+    ]
+    assert stripped[0].startswith("You are currently viewing")
+    assert any("has not been edited by NDTV staff" in line for line in stripped)
+    assert {"Source link", "Loading"} <= set(stripped)
+    assert "  both in c-043ccf2d62280686: canonical afp-20240617-0850, origin AFP" in (
+        result.stdout.splitlines()
+    )
+    assert "  scraper-77121: copy in c-043ccf2d62280686, parent ndtv-5906" in (
+        result.stdout.splitlines()
+    )
