@@ -36,6 +36,13 @@ def explain_command(
             "the dumps again."
         ),
     ] = None,
+    index: Annotated[
+        str | None,
+        typer.Option(
+            help="Take the cluster decision, and the settings, from this index (PATH, "
+            "sqlite:///PATH or redis://…)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
     workers: Annotated[
         int, typer.Option(min=0, help="Worker processes for the scan; 0 = every core.")
@@ -44,6 +51,8 @@ def explain_command(
     """Show why two articles are, or are not, copies of one story.
 
     Example: dedup explain scraper-77121 afp-20240617-0850 --from articles.jsonl
+
+    Example: dedup explain new-17 old-4 --from today.jsonl --from yesterday.jsonl --index news.db
     """
     with user_errors():
         result = explain(
@@ -55,6 +64,7 @@ def explain_command(
             reading=ReadOptions(workers=workers),
             options=RunOptions(workers=workers),
             clusters_path=clusters,
+            index_url=index,
         )
     if as_json:
         typer.echo(json.dumps(explanation_to_dict(result), ensure_ascii=False, indent=2))
@@ -117,6 +127,8 @@ def _placement_lines(explanation: Explanation) -> list[str]:
 
 
 def _placement_text(placed: Placement) -> str:
+    if placed.role == "not indexed":
+        return f"{placed.article_id}: not in the index"
     if placed.cluster_id is None:
         return f"{placed.article_id}: in no cluster (no verified copy)"
     parent = f", parent {placed.parent_id}" if placed.parent_id else ""

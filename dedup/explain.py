@@ -2,29 +2,34 @@
 
 Every figure comes from the functions a scan uses (``prepare_batch``, the exact check of
 ``stages.verify_chunk``, the band keys), so an explanation cannot disagree with a scan run
-with the same settings. The cluster decision comes from a scan of the same dumps, or from
-an earlier scan's ``clusters.jsonl``.
+with the same settings. The cluster decision comes from a scan of the same dumps, from
+an earlier scan's ``clusters.jsonl``, or from a persistent index (whose settings are then
+used for the figures too).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from dedup.errors import InputError
+from dedup.errors import ConfigError, IndexStoreError, InputError
+from dedup.index import open_index, params_of
+from dedup.index.base import IndexStore
+from dedup.index.codec import article_of, cluster_of
 from dedup.io.fields import FieldMap
 from dedup.io.readers import ReadOptions, read_records
 from dedup.params import DedupParams, RunOptions, candidate_probability
 from dedup.passages import shared_passages, word_spans
 from dedup.pipeline import articles_from, scan_articles
 from dedup.prepare import prepare_batch
-from dedup.records import Article, Cluster, Evidence, Passage, Reject
+from dedup.records import Article, Cluster, Evidence, Passage
 from dedup.stages import RunState, verify_chunk
 
 
@@ -182,6 +187,27 @@ def _place_from_row(row: dict[str, Any], found: dict[str, Placement]) -> None:
             )
 
 
+def placements_from_index(store: IndexStore, ids: Sequence[str]) -> list[Placement]:
+    """The placements of ``ids`` as the index holds them (role "not indexed" if absent)."""
+    stored = {a.article_id: a for a in store.articles_by_id(ids)}
+    decisions = store.clusters(sorted({a.cluster_id for a in stored.values()}))
+    placed: list[Placement] = []
+    for article_id in ids:
+        article = stored.get(article_id)
+        if article is None:
+            placed.append(Placement(article_id, role="not indexed"))
+            continue
+        decision = decisions.get(article.cluster_id)
+        if decision is None:  # a singleton: the index stores no decision for it
+            placed.append(Placement(article_id))
+            continue
+        cluster = cluster_of(
+            decision.cluster_id, decision.payload, {article_id: article_of(article.meta)}
+        )
+        placed.append(placement_in([cluster], article_id))
+    return placed
+
+
 def explain(
     paths: Sequence[str | os.PathLike[str]],
     first_id: str,
@@ -192,27 +218,32 @@ def explain(
     reading: ReadOptions | None = None,
     options: RunOptions | None = None,
     clusters_path: str | None = None,
+    index_url: str | None = None,
 ) -> Explanation:
     """Find two articles in the dumps and explain them, with the cluster decision of a scan
-    of those dumps (or of ``clusters_path``, an earlier scan's output)."""
-    params = params or DedupParams()
+    of those dumps, of ``clusters_path`` (an earlier scan's output), or of the index at
+    ``index_url`` (whose parameters replace ``params``)."""
     options = options or RunOptions()
     if first_id == second_id:
         raise InputError("explain needs two different article ids")
-    rejected: list[Reject] = []
-    records = read_records(
-        paths, fields=fields or FieldMap(), strict=False, options=reading or ReadOptions()
-    )
-    articles = list(articles_from(records, rejected.append))
-    found = {a.id: a for a in articles if a.id in (first_id, second_id)}
-    missing = [i for i in (first_id, second_id) if i not in found]
-    if missing:
-        named = ", ".join(str(p) for p in paths)
-        raise InputError(f"no article with id {' or '.join(missing)} in {named}")
-    comparison = compare(found[first_id], found[second_id], params)
+    if clusters_path is not None and index_url is not None:
+        raise ConfigError("give --clusters or --index, not both")
+    if index_url is not None:
+        with closing(open_index(index_url, must_exist=True)) as store:
+            manifest = store.manifest()
+            if manifest is None:
+                raise IndexStoreError(f"index {store.location} has no manifest")
+            first, second = placements_from_index(store, [first_id, second_id])
+            where = f"the index {store.location}"
+        comparison = _compared(paths, first_id, second_id, params_of(manifest), fields, reading)
+        return Explanation(comparison, first, second, where)
+    params = params or DedupParams()
     if clusters_path is not None:
+        comparison = _compared(paths, first_id, second_id, params, fields, reading)
         first, second = placements_from_file(clusters_path, [first_id, second_id])
         return Explanation(comparison, first, second, clusters_path)
+    articles = list(_read(paths, fields, reading))
+    comparison = compare(*_pick(articles, paths, first_id, second_id), params)
     clusters = scan_articles(articles, params, options=options).clusters
     return Explanation(
         comparison,
@@ -220,3 +251,40 @@ def explain(
         placement_in(clusters, second_id),
         "a scan of the dumps",
     )
+
+
+def _read(
+    paths: Sequence[str | os.PathLike[str]], fields: FieldMap | None, reading: ReadOptions | None
+) -> Iterator[Article]:
+    """The dumps' articles; bad records are skipped (a scan reports them, not explain)."""
+    records = read_records(
+        paths, fields=fields or FieldMap(), strict=False, options=reading or ReadOptions()
+    )
+    return articles_from(records, lambda _reject: None)
+
+
+def _pick(
+    articles: Iterable[Article],
+    paths: Sequence[str | os.PathLike[str]],
+    first_id: str,
+    second_id: str,
+) -> tuple[Article, Article]:
+    found = {a.id: a for a in articles if a.id in (first_id, second_id)}
+    missing = [i for i in (first_id, second_id) if i not in found]
+    if missing:
+        named = ", ".join(str(p) for p in paths)
+        raise InputError(f"no article with id {' or '.join(missing)} in {named}")
+    return found[first_id], found[second_id]
+
+
+def _compared(
+    paths: Sequence[str | os.PathLike[str]],
+    first_id: str,
+    second_id: str,
+    params: DedupParams,
+    fields: FieldMap | None,
+    reading: ReadOptions | None,
+) -> Comparison:
+    """The two articles compared, the dumps read without keeping the rest."""
+    wanted = (a for a in _read(paths, fields, reading) if a.id in (first_id, second_id))
+    return compare(*_pick(wanted, paths, first_id, second_id), params)

@@ -221,3 +221,39 @@ def test_the_seed_scraper_copy_is_explained_against_the_afp_original() -> None:
     assert "  scraper-77121: copy in c-043ccf2d62280686, parent ndtv-5906" in (
         result.stdout.splitlines()
     )
+
+
+def test_an_index_gives_the_decision_it_stored_and_says_what_it_lacks(tmp_path: Path) -> None:
+    index, day_2 = tmp_path / "index.db", ROOT / "examples" / "next-day.jsonl"
+    for day, dump in (("day-1", SAMPLE), ("day-2", day_2)):
+        scanned = invoke("scan", dump, "--index", index, "--run-id", day, "-o", tmp_path / day)
+        assert scanned.exit_code == 0, scanned.output
+    stored = [json.loads(line) for line in (tmp_path / "day-2").read_text().splitlines()]
+    (bikes,) = [c for c in stored if c["canonical_id"] == "ap-riverton-bikes"]
+    (valley,) = [m for m in bikes["members"] if m["id"] == "valley-times-bikes"]
+
+    result = invoke(
+        "explain", "valley-times-bikes", "ap-riverton-bikes",
+        "--from", SAMPLE, "--from", day_2, "--index", index, "--json",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    cluster = json.loads(result.stdout)["cluster"]
+    assert cluster["decided_by"] == f"the index {index}"
+    assert cluster["placements"][0] == {
+        "id": "valley-times-bikes",
+        "cluster_id": bikes["cluster_id"],
+        "canonical_id": "ap-riverton-bikes",
+        "origin": bikes["origin"],
+        "role": valley["role"],
+        "parent_id": valley["parent_id"],
+    }
+    assert cluster["reasons"] == bikes["reasons"]
+
+    fresh = tmp_path / "fresh.db"
+    assert invoke("scan", SAMPLE, "--index", fresh, "-o", tmp_path / "f", "-q").exit_code == 0
+    result = invoke(
+        "explain", "valley-times-bikes", "ap-riverton-bikes",
+        "--from", SAMPLE, "--from", day_2, "--index", fresh,
+    )  # fmt: skip
+    assert "  valley-times-bikes: not in the index" in result.stdout.splitlines()

@@ -244,6 +244,13 @@ def test_documents_are_numbered_in_commit_order_from_one(store: IndexStore) -> N
     ]
 
 
+def test_articles_by_id_in_the_order_asked_without_unknown_ids(store: IndexStore) -> None:
+    store.commit(make_batch([make_article(i, [1]) for i in ("x", "b", "m")]))
+    found = store.articles_by_id(["m", "nope", "x", "m"])
+    assert [(a.article_id, a.doc) for a in found] == [("m", 3), ("x", 1)]
+    assert store.articles_by_id([]) == []
+
+
 def test_document_numbers_are_not_reused_after_a_prune(store: IndexStore) -> None:
     store.commit(make_batch([make_article("old", [1], ingested=10.0)]))
     store.commit(make_batch([make_article("new", [1], ingested=500.0)]))

@@ -179,6 +179,10 @@ class IndexStore(Protocol):
         e.g. pruned meanwhile, are left out)."""
         ...
 
+    def articles_by_id(self, article_ids: Sequence[str]) -> list[IndexedArticle]:
+        """The stored articles with these ids, in that order (unknown ids left out)."""
+        ...
+
     def cluster_docs(self, cluster_ids: Sequence[str]) -> list[int]:
         """Document numbers of every article in these clusters, sorted."""
         ...

@@ -417,6 +417,12 @@ class RedisStore:
                 )
         return found
 
+    def articles_by_id(self, article_ids: Sequence[str]) -> list[IndexedArticle]:
+        wanted = list(dict.fromkeys(article_ids))
+        with self._guard():
+            docs = self._r.hmget(self._key("ids"), wanted) if wanted else []
+        return self.articles([int(doc) for doc in docs if doc is not None])
+
     def cluster_docs(self, cluster_ids: Sequence[str]) -> list[int]:
         docs: set[int] = set()
         with self._guard():

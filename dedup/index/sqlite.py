@@ -298,6 +298,20 @@ class SqliteStore:
                     found[article.doc] = article
         return [found[doc] for doc in wanted if doc in found]
 
+    def articles_by_id(self, article_ids: Sequence[str]) -> list[IndexedArticle]:
+        wanted = list(dict.fromkeys(article_ids))
+        found: dict[str, IndexedArticle] = {}
+        with self._read("reading articles") as conn:
+            for chunk in chunks(wanted, _IN_CHUNK):
+                for row in conn.execute(
+                    f"SELECT {ARTICLE_COLUMNS} FROM articles "
+                    f"WHERE article_id IN ({_marks(len(chunk))})",
+                    tuple(chunk),
+                ):
+                    article = article_of(row)
+                    found[article.article_id] = article
+        return [found[i] for i in wanted if i in found]
+
     def cluster_docs(self, cluster_ids: Sequence[str]) -> list[int]:
         docs: list[int] = []
         with self._read("reading cluster members") as conn:
