@@ -121,22 +121,11 @@ class SentCluster:
     reuse: tuple[Reuse | None, ...] = ()
 
     @classmethod
-    def of(
-        cls, cluster: Cluster, group: Group, articles: Sequence[Article], bodies: Sequence[str]
-    ) -> SentCluster:
-        index = {articles[i].id: i for i in group.members}
+    def of(cls, cluster: Cluster, group: Group, run: RunState) -> SentCluster:
+        index = {run.articles[i].id: i for i in group.members}
         members = tuple(
             (index[m.id], m.role, m.parent_id, m.jaccard, m.containment) for m in cluster.members
         )
-        reuse: tuple[Reuse | None, ...] = ()
-        if bodies:
-            source = Words.of(bodies[index[cluster.canonical_id]])
-            reuse = tuple(
-                None
-                if m.id == cluster.canonical_id
-                else reuse_of(source, Words.of(bodies[index[m.id]]))
-                for m in cluster.members
-            )
         return cls(
             group.members[0],
             cluster.cluster_id,
@@ -144,7 +133,7 @@ class SentCluster:
             cluster.origin,
             cluster.reasons,
             members,
-            reuse,
+            _reuse(cluster, index, run) if run.bodies else (),
         )
 
     def received(self, articles: Sequence[Article], evidence: Sequence[Evidence]) -> Cluster:
@@ -160,6 +149,21 @@ class SentCluster:
                 )
             ),
         )
+
+
+def _reuse(cluster: Cluster, index: dict[str, int], run: RunState) -> tuple[Reuse | None, ...]:
+    """Each member's passages shared with the canonical, for the members that pass the
+    copy thresholds against the canonical itself (one joined through another member is
+    not aligned with a text it was never verified against)."""
+    params = run.params
+    source = Words.of(run.bodies[index[cluster.canonical_id]])
+    return tuple(
+        reuse_of(source, Words.of(run.bodies[index[m.id]]))
+        if m.id != cluster.canonical_id
+        and (m.jaccard >= params.jaccard_threshold or m.containment >= params.containment_threshold)
+        else None
+        for m in cluster.members
+    )
 
 
 @dataclass(slots=True)
@@ -210,7 +214,7 @@ def describe_components(run: RunState, nodes_of: list[list[int]]) -> Described:
                 [run.sets.of(i) for i in group.members],
                 shared=shared,
             )
-            done.clusters.append(SentCluster.of(cluster, group, run.articles, run.bodies))
+            done.clusters.append(SentCluster.of(cluster, group, run))
         done.cluster_seconds += described - started
         done.canonical_seconds += time.perf_counter() - described
     return done

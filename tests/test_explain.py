@@ -170,6 +170,9 @@ def test_scan_spans_locate_each_members_passages_in_both_bodies(tmp_path: Path) 
             if member["id"] == row["canonical_id"]:
                 assert "reuse" not in member
                 continue
+            if member["jaccard"] < 0.5 and member["containment"] < 0.4:
+                assert "reuse" not in member  # not verified against the canonical itself
+                continue
             reuse, body = member["reuse"], body_of(member["id"])
             assert reuse["summary"].startswith("paragraph")
             for passage in reuse["passages"]:
