@@ -17,6 +17,8 @@ demo: $(STAMP)
 	$(BIN)/dedup scan examples/sample.jsonl -o out/clusters.jsonl \
 		--annotate out/annotated.jsonl --uniques out/uniques.jsonl \
 		--rejects out/rejects.jsonl --summary-json out/summary.json
+	$(BIN)/dedup report out/clusters.jsonl --dump examples/sample.jsonl \
+		--summary out/summary.json -o out/report.html
 	rm -f out/index.db out/index.db-wal out/index.db-shm out/index.db.lock
 	$(BIN)/dedup scan examples/sample.jsonl --index out/index.db --run-id day-1 \
 		-o out/day-1.jsonl --rejects out/day-1.rejects.jsonl

@@ -27,6 +27,7 @@ from dedup.cli_index import (
     scan_into_index,
     write_index_outputs,
 )
+from dedup.cli_report import report_command
 from dedup.cli_support import bytes_of, progress_reporter, seconds_of, stderr, user_errors
 from dedup.errors import ConfigError
 from dedup.evaluate import Evaluation, evaluate
@@ -398,6 +399,7 @@ def _write_outputs(
 
 app.command("explain")(explain_command)
 app.add_typer(index_app, name="index")
+app.command("report")(report_command)
 app.command("check")(check_command)
 
 

@@ -25,6 +25,10 @@ _KNOWN_BANDS = {(0.2, 256, 0.1, 0.9): (76, 2)}
 def candidate_probability(similarity: float, bands: int, rows: int) -> float:
     """The chance two texts of this Jaccard share at least one of ``bands`` LSH bands of
     ``rows`` rows each: 1 - (1 - s^rows)^bands, the S-curve the band choice draws."""
+    if bands < 1 or rows < 1:
+        raise ValueError(f"bands and rows must be >= 1, got {bands}x{rows}")
+    if not 0.0 <= similarity <= 1.0:
+        raise ValueError(f"similarity must be in [0, 1], got {similarity}")
     return float(1.0 - (1.0 - similarity**rows) ** bands)
 
 

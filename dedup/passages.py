@@ -22,6 +22,7 @@ __all__ = [
     "Reuse",
     "Words",
     "paragraph_range",
+    "passages_between",
     "reuse_of",
     "shared_passages",
     "word_spans",
@@ -42,10 +43,12 @@ def word_spans(body: str) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True, slots=True)
 class Words:
-    """A body's words, casefolded, with the paragraph (1-based, non-empty lines) of each.
+    """A body's words, casefolded, with where each is (character span) and its paragraph
+    (1-based, non-empty lines). Tokenized once, so a canonical is not tokenized again for
+    each of its copies."""
 
-    Tokenized once, so a canonical is not tokenized again for each of its copies."""
-
+    text: str
+    spans: list[tuple[int, int]]
     words: list[str]
     paragraphs: list[int]
     _where: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
@@ -57,6 +60,8 @@ class Words:
         lines = [bisect_left(line_starts, start + 1) for start, _ in spans]
         numbering = {line: number for number, line in enumerate(dict.fromkeys(lines), 1)}
         return cls(
+            text=body,
+            spans=spans,
             words=[body[start:end].casefold() for start, end in spans],
             paragraphs=[numbering[line] for line in lines],
         )
@@ -88,7 +93,10 @@ def _longest_run(source: list[str], copy: list[str], at: int, starts: list[int])
     return best_start, best_length
 
 
-def _passages(source: Words, copy: Words, min_words: int) -> list[Passage]:
+def passages_between(
+    source: Words, copy: Words, *, min_words: int = MIN_PASSAGE_WORDS
+) -> list[Passage]:
+    """``shared_passages`` of bodies tokenized already."""
     if min_words < 1:
         raise ValueError("min_words must be at least 1")
     where = source.starts(min_words)
@@ -108,7 +116,7 @@ def _passages(source: Words, copy: Words, min_words: int) -> list[Passage]:
 
 def shared_passages(source: str, copy: str, *, min_words: int = MIN_PASSAGE_WORDS) -> list[Passage]:
     """Runs of at least ``min_words`` words ``copy`` shares with ``source``, in copy order."""
-    return _passages(Words.of(source), Words.of(copy), min_words)
+    return passages_between(Words.of(source), Words.of(copy), min_words=min_words)
 
 
 def paragraph_range(body: str, start_word: int, end_word: int) -> tuple[int, int]:
@@ -131,7 +139,7 @@ def _merged(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 
 def reuse_of(source: Words, copy: Words, *, min_words: int = MIN_PASSAGE_WORDS) -> Reuse:
     """What ``copy`` takes from ``source``: passages, words covered, source paragraphs."""
-    passages = _passages(source, copy, min_words)
+    passages = passages_between(source, copy, min_words=min_words)
     of = source.paragraphs
     return Reuse(
         passages=tuple(passages),
