@@ -66,6 +66,9 @@ _SELF_CLOSED_HTML_RE = re.compile(r"(<html\b[^>]*?)\s*/>", re.IGNORECASE)
 _TITLE_OPEN_RE = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
 _TITLE_CLOSE_RE = re.compile(r"</title\s*>", re.IGNORECASE)
 _REPAIR_CHARS = 64 * 1024
+#: libxml2 drops whatever follows ``</html>`` (a second document pasted after the first, late
+#: paragraphs); browsers read on into the body, and so does the parser once these are gone
+_END_OF_DOCUMENT_RE = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 
 _ARTICLE_TYPES = frozenset(
     {
@@ -147,6 +150,7 @@ def read_page(
     text = html if isinstance(html, str) else _decode(html)
     data = _NOT_XML_CHARS_RE.sub("", text)
     data = _repair_head(data[:_REPAIR_CHARS]) + data[_REPAIR_CHARS:]
+    data = _END_OF_DOCUMENT_RE.sub("", data)
     raw = data.encode("utf-8", "replace")
     _check_size(len(raw), max_bytes)
     root = _parse(raw)
@@ -154,7 +158,10 @@ def read_page(
     base = _http_url(url)
     signals, og_title, html_title = _signals(root, base)
     _unwrap_layout_tables(root)
+    _drop_non_prose(root)
+    _wrap_loose_text(root)
     body = _extract(root, base) or _visible_text(root)
+    body = _readability_rescue(root, body)
     if not body:
         raise PageError("no text found in the page")
     if signals.published_at is None:
@@ -298,6 +305,137 @@ def _unwrap_layout_tables(root: Any) -> None:
             if next(part.iterancestors("table"), None) is table:
                 part.tag = "div"
         table.tag = "div"
+
+
+#: form controls and their option lists: menus, pickers and chat boxes, never the story
+_CONTROL_TAGS = ("select", "option", "optgroup", "datalist", "textarea", "button")
+
+#: reader comments by id or class anywhere in the name (``readerComments``, ``commentOdd``):
+#: trafilatura only knows names that start with "comment"; "commentary" is an article
+_COMMENTS_XPATH = "//body//*[re:test(concat(@id, ' ', @class), '[Cc]omment(?!ary)|COMMENT(?!ARY)')]"
+#: ... unless the element holds this share of the page's text (a page-wide wrapper)
+_COMMENTS_MAX_SHARE = 0.5
+_REGEXP_NS = "http://exslt.org/regular-expressions"
+
+
+def _drop_non_prose(root: Any) -> None:
+    """Remove what no extractor should read as text: form controls (a site-wide stock picker
+    gives hundreds of option lines, and trafilatura's fallbacks read the uncleaned tree) and
+    reader-comment sections that trafilatura's own comment filter does not recognise."""
+    from lxml import etree
+
+    etree.strip_elements(root, *_CONTROL_TAGS, with_tail=False)
+    body = root.find("body")
+    if body is None:
+        return
+    total = len(body.text_content())
+    for element in root.xpath(_COMMENTS_XPATH, namespaces={"re": _REGEXP_NS}):
+        if element.getparent() is None:
+            continue
+        if len(element.text_content()) < total * _COMMENTS_MAX_SHARE:
+            element.drop_tree()
+
+
+#: elements whose loose text (beside block children) is wrapped into paragraphs
+_CONTAINER_TAGS = (
+    "body",
+    "div",
+    "section",
+    "article",
+    "main",
+    "center",
+    "td",
+    "th",
+    "blockquote",
+    "form",
+    "dd",
+    "li",
+    "font",
+    "span",
+)
+#: block children end a run of loose text; a ``<br>`` stays inside it, as in a paragraph
+_RUN_BREAKERS = _BLOCK_TAGS - {"br"}
+#: a run mostly of link text is a menu, left as it is
+_RUN_MAX_LINK_SHARE = 0.5
+#: shorter runs are captions, credits and ads as often as lost lead paragraphs
+_RUN_MIN_CHARS = 80
+#: script text that a broken tag let loose is not prose
+_RUN_MAX_CODE_SHARE = 0.01
+
+
+def _wrap_loose_text(root: Any) -> None:
+    """Wrap text that sits loose in a container beside block children or between double
+    line breaks (a lead paragraph typed straight into the article's div, paragraphs spaced
+    by ``<br><br>``) into ``<p>`` elements: extractors score paragraphs, and drop such runs
+    with the container's furniture or judge them with the links around them."""
+    for container in list(root.iter(*_CONTAINER_TAGS)):
+        children = list(container)
+        breaks = _breaks(children)
+        if not any(breaks):
+            continue
+        rebuilt: list[Any] = []
+        lead, run = container.text, []
+        container.text = None
+        for child, is_break in zip([*children, None], [*breaks, True], strict=True):
+            if not is_break:
+                run.append(child)
+                continue
+            if _is_prose(lead, run):
+                paragraph = container.makeelement("p", {})
+                paragraph.text = lead
+                paragraph.extend(run)
+                rebuilt.append(paragraph)
+            else:
+                if rebuilt:
+                    rebuilt[-1].tail = lead
+                else:
+                    container.text = lead
+                rebuilt.extend(run)
+            if child is not None:
+                rebuilt.append(child)
+                lead, run = child.tail, []
+                child.tail = None
+        container[:] = rebuilt
+
+
+def _breaks(children: list[Any]) -> list[bool]:
+    """Which children end a run of loose text: block elements, and ``<br>``s two or more in a
+    row (a single one is a line break inside the paragraph)."""
+    tags = [child.tag if isinstance(child.tag, str) else "" for child in children]
+    breaks = [tag in _RUN_BREAKERS for tag in tags]
+    for i, tag in enumerate(tags):
+        if tag != "br":
+            continue
+        joined_next = (
+            i + 1 < len(tags) and tags[i + 1] == "br" and not (children[i].tail or "").strip()
+        )
+        joined_previous = i > 0 and tags[i - 1] == "br" and not (children[i - 1].tail or "").strip()
+        breaks[i] = joined_next or joined_previous
+    return breaks
+
+
+def _is_prose(lead: str | None, run: list[Any]) -> bool:
+    """Whether a run of loose text and inline elements reads as text, not as links."""
+    text = links = 0
+    for element in run:
+        if not isinstance(element.tag, str) or element.tag in _INVISIBLE_TAGS:
+            text += len((element.tail or "").strip())
+            continue
+        inner = len(element.text_content().strip())
+        text += inner + len((element.tail or "").strip())
+        if element.tag == "a":
+            links += inner
+        else:
+            links += sum(len(a.text_content().strip()) for a in element.iter("a"))
+    text += len((lead or "").strip())
+    if text < _RUN_MIN_CHARS or links > text * _RUN_MAX_LINK_SHARE:
+        return False
+    sample = (lead or "") + "".join(
+        e.text_content() + (e.tail or "")
+        for e in run
+        if isinstance(e.tag, str) and e.tag not in _INVISIBLE_TAGS
+    )
+    return sum(sample.count(c) for c in "{};=") <= len(sample) * _RUN_MAX_CODE_SHARE
 
 
 def _http_url(value: str | None, base: str | None = None) -> str | None:
@@ -524,6 +662,29 @@ def _extract(root: Any, url: str | None) -> str:
     return _lines(getattr(document, "text", None) or "")
 
 
+#: below this many words trafilatura may have taken the wrong block, or a sliver of the story
+_RESCUE_BELOW_WORDS = 200
+#: ... and readability's text replaces it when it is at least this many times longer
+_RESCUE_RATIO = 2
+
+
+def _readability_rescue(root: Any, text: str) -> str:
+    """``text``, or readability's main text when ``text`` is short and readability finds at
+    least twice as much. trafilatura runs readability as well, but on a tree it has pruned by
+    class names first, which can take the story with it (it then keeps its own sliver)."""
+    words = len(text.split())
+    if words >= _RESCUE_BELOW_WORDS:
+        return text
+    from trafilatura.external import try_readability
+
+    try:
+        found = _block_text(try_readability(copy(root)))
+    except Exception as exc:  # an extractor bug: keep what we have
+        logger.warning("readability failed: %s", exc)
+        return text
+    return found if len(found.split()) >= max(1, words) * _RESCUE_RATIO else text
+
+
 def _headline(root: Any, title: str | None) -> str | None:
     """The ``<title>`` without its site name: the first ``<h1>`` it contains, if any."""
     if title:
@@ -559,13 +720,17 @@ def _lines(text: str) -> str:
 
 def _visible_text(root: Any) -> str:
     """The body's text with scripts and styles removed, one block a line."""
+    body = root.find("body")
+    return _block_text(copy(body if body is not None else root))
+
+
+def _block_text(element: Any) -> str:
+    """The text of ``element`` (changed in place) without scripts and styles, one block a line."""
     from lxml import etree
 
-    body = root.find("body")
-    body = copy(body if body is not None else root)
-    etree.strip_elements(body, *_INVISIBLE_TAGS, with_tail=False)
-    for element in body.iter():
-        if isinstance(element.tag, str) and element.tag in _BLOCK_TAGS:
-            element.text = "\n" + (element.text or "")
-            element.tail = "\n" + (element.tail or "")
-    return _lines(body.text_content())
+    etree.strip_elements(element, *_INVISIBLE_TAGS, with_tail=False)
+    for child in element.iter():
+        if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
+            child.text = "\n" + (child.text or "")
+            child.tail = "\n" + (child.tail or "")
+    return _lines(element.text_content())

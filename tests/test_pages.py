@@ -110,6 +110,63 @@ def test_broken_head_does_not_lose_the_page() -> None:
     assert PARAGRAPHS[0] in read_page(self_closed).text
 
 
+def test_lead_paragraph_typed_loose_in_the_article_div_is_kept() -> None:
+    body = f"{PARAGRAPHS[0]}<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p><hr>{PARAGRAPHS[3]}"
+    html = article_html(paragraphs=()).replace("</h1>", f"</h1><div class='story'>{body}</div>")
+    lines = read_page(html).text.split("\n")
+    for paragraph in PARAGRAPHS:
+        assert paragraph in lines
+
+
+def test_paragraphs_spaced_by_double_line_breaks_are_lines() -> None:
+    body = "<br><br>".join(PARAGRAPHS)
+    tags = (
+        '<br><br><a href="/t/a">Harbour</a> <a href="/t/b">Bridges</a> <a href="/t/c">Ferries</a>'
+    )
+    html = article_html(paragraphs=()).replace("</h1>", f"</h1><div>{body}{tags}</div>")
+    lines = read_page(html).text.split("\n")
+    for paragraph in PARAGRAPHS:
+        assert paragraph in lines
+
+
+def test_text_after_a_stray_closing_html_tag_is_kept() -> None:
+    stray = f"<p>{PARAGRAPHS[1]}</p></body></html>\n<p>{PARAGRAPHS[2]}</p>"
+    html = article_html().replace(f"<p>{PARAGRAPHS[1]}</p>\n<p>{PARAGRAPHS[2]}</p>", stray)
+    assert stray in html
+    text = read_page(html).text
+    for paragraph in PARAGRAPHS:
+        assert paragraph in text
+
+
+def test_form_controls_and_reader_comments_are_not_text() -> None:
+    picker = "<select>" + "".join(f"<option>Stock {i} Ltd</option>" for i in range(300))
+    comments = (
+        '<div id="readerComments"><h3>Reader views</h3>'
+        + "".join(
+            f'<p class="commentOdd">I think the council should have acted sooner on reader '
+            f"point {i}, frankly this is typical of them.<br><b>- Reader {i}, Quay</b></p>"
+            for i in range(5)
+        )
+        + "</div>"
+    )
+    html = article_html(after=comments).replace("</footer>", f"</footer>{picker}</select>")
+    text = read_page(html).text
+    assert PARAGRAPHS[0] in text
+    assert "Stock 1" not in text
+    assert "reader point" not in text
+
+
+def test_readability_rescues_a_sliver() -> None:
+    from dedup import pages
+
+    root = pages._parse(article_html().encode())
+    sliver = "Harbour bridge to close for repairs"
+    rescued = pages._readability_rescue(root, sliver)
+    assert PARAGRAPHS[0] in rescued.split("\n")
+    long_enough = " ".join(PARAGRAPHS * 3)
+    assert pages._readability_rescue(root, long_enough) == long_enough
+
+
 def test_page_without_article_markup_falls_back_to_visible_text() -> None:
     html = "<html><head><style>p{color:red}</style><script>var x = 1;</script></head>"
     html += "<body><div>Short note.</div><div>Second note</div></body></html>"
