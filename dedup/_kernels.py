@@ -306,6 +306,36 @@ def token_hashes(codes, doc_offsets, classes):
 
 
 @njit(cache=True)
+def token_bounds(codes, classes):
+    """(starts, stops) of the tokens ``token_hashes`` hashes, as code point offsets in one
+    text: runs of WORD characters, and each SOLO character alone."""
+    starts = np.empty(codes.shape[0], dtype=np.int64)
+    stops = np.empty(codes.shape[0], dtype=np.int64)
+    n = 0
+    start = -1
+    for i in range(codes.shape[0]):
+        kind = classes[codes[i]] & (WORD | SOLO)
+        if kind == WORD:
+            if start < 0:
+                start = i
+            continue
+        if start >= 0:
+            starts[n] = start
+            stops[n] = i
+            n += 1
+            start = -1
+        if kind == SOLO:
+            starts[n] = i
+            stops[n] = i + 1
+            n += 1
+    if start >= 0:
+        starts[n] = start
+        stops[n] = codes.shape[0]
+        n += 1
+    return starts[:n], stops[:n]
+
+
+@njit(cache=True)
 def name_spans(codes, classes):
     """(start, stop) of each name or figure in one text: a word (run of WORD characters)
     that is capitalised and not its sentence's first word, or that holds a digit. A

@@ -10,12 +10,13 @@ found as well as copies in order. Words are the casefolded tokens shingles are m
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from dedup.records import Passage, Reuse
-from dedup.shingle import token_spans
+from dedup.shingle import token_bounds, token_spans
 
 __all__ = [
     "Passage",
@@ -41,44 +42,57 @@ def word_spans(body: str) -> list[tuple[int, int]]:
     return token_spans(body)
 
 
+_KEY_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
 @dataclass(frozen=True, slots=True)
 class Words:
-    """A body's words, casefolded, with where each is (character span) and its paragraph
-    (1-based, non-empty lines). Tokenized once, so a canonical is not tokenized again for
-    each of its copies."""
+    """A body's words, with where each is (character span) and its paragraph (1-based,
+    non-empty lines). Tokenized once, so a canonical is not tokenized again for each of its
+    copies. ``words`` are the casefolded words' hashes (Python's: equal within a process),
+    so runs compare as integers and index as arrays."""
 
     text: str
     spans: list[tuple[int, int]]
-    words: list[str]
+    words: list[int]
     paragraphs: list[int]
-    _where: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
+    _index: dict[int, tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def of(cls, body: str) -> Words:
-        spans = token_spans(body)
-        line_starts = [0, *(newline.end() for newline in _NEWLINE.finditer(body))]
-        lines = [bisect_left(line_starts, start + 1) for start, _ in spans]
-        numbering = {line: number for number, line in enumerate(dict.fromkeys(lines), 1)}
+        starts, stops = token_bounds(body)
+        newlines = [newline.start() for newline in _NEWLINE.finditer(body)]
+        lines = np.searchsorted(np.asarray(newlines, dtype=np.int64), starts)
+        spans = list(zip(starts.tolist(), stops.tolist(), strict=True))
         return cls(
             text=body,
             spans=spans,
-            words=[body[start:end].casefold() for start, end in spans],
-            paragraphs=[numbering[line] for line in lines],
+            words=[hash(body[start:stop].casefold()) for start, stop in spans],
+            paragraphs=(np.unique(lines, return_inverse=True)[1] + 1).tolist(),
         )
 
-    def starts(self, min_words: int) -> dict[tuple[str, ...], list[int]]:
-        """Where each run of ``min_words`` words starts (built once per size asked)."""
-        if not self._where or len(next(iter(self._where))) != min_words:
-            self._where.clear()
-            where: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
-            words = self.words
-            for start in range(len(words) - min_words + 1):
-                where[tuple(words[start : start + min_words])].append(start)
-            self._where.update(where)
-        return self._where
+    def run_keys(self, length: int) -> npt.NDArray[np.uint64]:
+        """One key per run of ``length`` words, by where it starts."""
+        ids = np.asarray(self.words, dtype=np.int64).view(np.uint64)
+        count = ids.shape[0] - length + 1
+        keys = np.zeros(max(count, 0), dtype=np.uint64)
+        for offset in range(length if count > 0 else 0):
+            keys = keys * _KEY_MIX + ids[offset : offset + count]
+        return keys
+
+    def index(self, length: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+        """The run keys sorted, and where each starts (earliest first among equal keys);
+        built once per length asked."""
+        if length not in self._index:
+            keys = self.run_keys(length)
+            order = np.argsort(keys, kind="stable")
+            self._index[length] = (keys[order], order)
+        return self._index[length]
 
 
-def _longest_run(source: list[str], copy: list[str], at: int, starts: list[int]) -> tuple[int, int]:
+def _longest_run(source: list[int], copy: list[int], at: int, starts: list[int]) -> tuple[int, int]:
     """The longest agreement between ``copy[at:]`` and ``source[s:]`` over the given
     starts: (source start, length); the earliest start wins a tie."""
     best_start, best_length = starts[0], 0
@@ -96,21 +110,24 @@ def _longest_run(source: list[str], copy: list[str], at: int, starts: list[int])
 def passages_between(
     source: Words, copy: Words, *, min_words: int = MIN_PASSAGE_WORDS
 ) -> list[Passage]:
-    """``shared_passages`` of bodies tokenized already."""
+    """``shared_passages`` of bodies tokenized already: the copy's runs of ``min_words``
+    words looked up in the source's sorted run keys at once, then extended one by one."""
     if min_words < 1:
         raise ValueError("min_words must be at least 1")
-    where = source.starts(min_words)
-    copy_words = copy.words
+    keys, order = source.index(min_words)
+    wanted = copy.run_keys(min_words)
+    first = np.searchsorted(keys, wanted, side="left")
+    last = np.searchsorted(keys, wanted, side="right")
     found: list[Passage] = []
     at = 0
-    while at <= len(copy_words) - min_words:
-        starts = where.get(tuple(copy_words[at : at + min_words]))
-        if not starts:
-            at += 1
+    for position in np.flatnonzero(last > first).tolist():
+        if position < at:
             continue
-        start, length = _longest_run(source.words, copy_words, at, starts[:MAX_STARTS_TRIED])
-        found.append(Passage(start, start + length, at, at + length))
-        at += length
+        starts = order[first[position] : min(last[position], first[position] + MAX_STARTS_TRIED)]
+        start, length = _longest_run(source.words, copy.words, position, starts.tolist())
+        if length >= min_words:  # else two runs' keys collided: no shared run here
+            found.append(Passage(start, start + length, position, position + length))
+            at = position + length
     return found
 
 

@@ -7,6 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dedup import shingle
 from dedup.normalize import normalize
 from dedup.shingle import (
     ShingleSets,
@@ -15,6 +16,7 @@ from dedup.shingle import (
     hash_shingle,
     hash_token,
     shingle_batch,
+    token_spans,
     tokenize,
 )
 
@@ -95,6 +97,12 @@ def test_compiled_passes_equal_the_regex_definitions(bodies: list[str]) -> None:
         grams = {hash_shingle(tokens[i : i + 2]) for i in range(len(tokens) - 1)}
         assert sets.of(row).tolist() == sorted(grams)
         assert names.of(row).tolist() == sorted({hash_token(e) for e in entities(body)})
+
+
+@settings(deadline=None)
+@given(st.text(alphabet=TEXT_ALPHABET, max_size=80))
+def test_token_spans_are_the_token_patterns_matches(body: str) -> None:
+    assert token_spans(body) == [m.span() for m in shingle._TOKEN.finditer(body)]
 
 
 def test_no_letter_digit_or_space_above_the_class_table_range() -> None:
