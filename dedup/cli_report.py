@@ -78,6 +78,9 @@ def report_command(
     glob: Annotated[
         str | None, typer.Option(help="In dump folders, read only the files that match.")
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Processes that normalize the dump's texts; 0 = every core.")
+    ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing.")] = False,
 ) -> None:
     """Write a scan's clusters as one self-contained HTML page (no network needed).
@@ -104,7 +107,13 @@ def report_command(
                 pointer=pointer_field,
             )
             wanted = {m["id"] for row in rows for m in row["members"]}
-            found = read_dump(dump, wanted, fields=fields, reading=ReadOptions(pattern=glob))
+            found = read_dump(
+                dump,
+                wanted,
+                fields=fields,
+                reading=ReadOptions(pattern=glob, workers=workers),
+                workers=workers,
+            )
         data = build_report(rows, dump=found, summary=given_summary, min_words=min_words)
         page = render_html(data, title=title)
         with atomic_output(output) as handle:

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.records import Passage, Reuse
-from dedup.shingle import token_bounds, token_spans
+from dedup.shingle import span_hashes, token_bounds, token_spans
 
 __all__ = [
     "Passage",
@@ -49,8 +49,8 @@ _KEY_MIX = np.uint64(0x9E3779B97F4A7C15)
 class Words:
     """A body's words, with where each is (character span) and its paragraph (1-based,
     non-empty lines). Tokenized once, so a canonical is not tokenized again for each of its
-    copies. ``words`` are the casefolded words' hashes (Python's: equal within a process),
-    so runs compare as integers and index as arrays."""
+    copies. ``words`` are the words' hashes (``hash_token`` of the casefolded word), so
+    runs compare as integers and index as arrays."""
 
     text: str
     spans: list[tuple[int, int]]
@@ -69,7 +69,7 @@ class Words:
         return cls(
             text=body,
             spans=spans,
-            words=[hash(body[start:stop].casefold()) for start, stop in spans],
+            words=span_hashes(body, starts, stops).view(np.int64).tolist(),
             paragraphs=(np.unique(lines, return_inverse=True)[1] + 1).tolist(),
         )
 

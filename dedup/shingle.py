@@ -196,6 +196,26 @@ def entity_batch(bodies: Sequence[str]) -> ShingleSets:
     return ShingleSets(values=values, offsets=offsets)
 
 
+def span_hashes(body: str, starts: npt.NDArray[np.int64], stops: npt.NDArray[np.int64]) -> U64:
+    """``hash_token(body[a:b].casefold())`` for each span of ``token_bounds(body)``.
+
+    Compiled over the casefolded body when casefolding keeps every character one character
+    and the token bounds with it (almost always); else ("İ" gains a dot, a combining mark
+    becomes a letter) one span at a time.
+    """
+    folded = body.casefold()
+    if len(folded) == len(body):
+        codes = _code_points(folded)
+        bounds = _kernels.token_bounds(codes, _classes())
+        if np.array_equal(bounds[0], starts) and np.array_equal(bounds[1], stops):
+            hashes: U64 = _kernels.token_hashes(
+                codes, np.array([0, len(folded)], dtype=np.int64), _classes()
+            )[0]
+            return hashes
+    spans = zip(starts.tolist(), stops.tolist(), strict=True)
+    return np.array([hash_token(body[a:b].casefold()) for a, b in spans], dtype=np.uint64)
+
+
 def shingle_batch(bodies: Sequence[str], k: int) -> ShingleSets:
     """Shingle every body: sorted unique k-gram hashes per body (``hash_shingle`` of the
     k-grams of ``tokenize``), tokenized and hashed by a compiled pass over code points."""

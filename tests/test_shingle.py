@@ -105,6 +105,14 @@ def test_token_spans_are_the_token_patterns_matches(body: str) -> None:
     assert token_spans(body) == [m.span() for m in shingle._TOKEN.finditer(body)]
 
 
+@settings(deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"aZé9ß٣ .İ漢ไΣσ", "\u0345", "\ufb01"]), max_size=60))
+def test_span_hashes_hash_each_casefolded_span(body: str) -> None:
+    starts, stops = shingle.token_bounds(body)
+    expected = [hash_token(body[a:b].casefold()) for a, b in token_spans(body)]
+    assert shingle.span_hashes(body, starts, stops).tolist() == expected
+
+
 def test_no_letter_digit_or_space_above_the_class_table_range() -> None:
     import sys
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from dedup.agencies import domain_of
+from dedup.engines.local import map_ordered
 from dedup.io.fields import FieldMap
 from dedup.io.readers import ReadOptions, read_records
 from dedup.normalize import normalize
 from dedup.pipeline import articles_from
-from dedup.records import Reject
+from dedup.records import Article, Reject
 
 UNKNOWN_OUTLET = "(unknown)"
 
@@ -38,14 +39,24 @@ class Dump:
     rejected: int = 0
 
 
+#: articles normalized per task on the workers
+_BATCH = 200
+
+
+def _bodies(articles: list[Article]) -> list[str]:
+    return [normalize(a.text, title=a.title, pointer=a.pointer).body for a in articles]
+
+
 def read_dump(
     paths: Sequence[str | os.PathLike[str]],
     wanted: Collection[str],
     *,
     fields: FieldMap | None = None,
     reading: ReadOptions | None = None,
+    workers: int = 1,
 ) -> Dump:
-    """Stream ``paths`` (any input ``dedup scan`` reads); normalize only ``wanted`` ids.
+    """Stream ``paths`` (any input ``dedup scan`` reads); normalize only ``wanted`` ids,
+    on ``workers`` processes (0: every core).
 
     Bodies are normalized as the scan compared them, so the shared passages the page
     highlights are the text the decision was made on.
@@ -56,13 +67,22 @@ def read_dump(
         del reject
         dump.rejected += 1
 
-    records = read_records(
-        paths, fields=fields or FieldMap(), strict=False, options=reading or ReadOptions()
-    )
-    for article in articles_from(records, count_reject):
-        dump.articles += 1
-        dump.outlet_totals[outlet_key(article.outlet, article.url)] += 1
-        if article.id in wanted:
-            clean = normalize(article.text, title=article.title, pointer=article.pointer)
-            dump.bodies[article.id] = clean.body
+    def wanted_batches() -> Iterator[list[Article]]:
+        batch: list[Article] = []
+        records = read_records(
+            paths, fields=fields or FieldMap(), strict=False, options=reading or ReadOptions()
+        )
+        for article in articles_from(records, count_reject):
+            dump.articles += 1
+            dump.outlet_totals[outlet_key(article.outlet, article.url)] += 1
+            if article.id in wanted:
+                batch.append(article)
+                if len(batch) == _BATCH:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
+
+    for batch, bodies in map_ordered(_bodies, wanted_batches(), workers=workers):
+        dump.bodies.update(zip((a.id for a in batch), bodies, strict=True))
     return dump

@@ -169,7 +169,8 @@ def _member_detail(
     member: Mapping[str, Any],
     canonical_id: str,
     canonical_time: datetime | None,
-    bodies: Mapping[str, Words],
+    source: Words | None,
+    texts: Mapping[str, str],
     min_words: int,
 ) -> tuple[dict[str, Any], float | None]:
     moment = parse_time(member.get("published_at"))
@@ -186,9 +187,9 @@ def _member_detail(
     evidence = member.get("evidence")
     detail["evidence"] = evidence if isinstance(evidence, dict) else {}
     detail["delay"] = delay
-    source, copy = bodies.get(canonical_id), bodies.get(member["id"])
-    if member["id"] != canonical_id and source is not None and copy is not None:
-        detail |= _passages(source, copy, min_words)
+    text = texts.get(member["id"])
+    if member["id"] != canonical_id and source is not None and text is not None:
+        detail |= _passages(source, Words.of(text), min_words)
     return detail, delay
 
 
@@ -201,7 +202,7 @@ def build_report(
 ) -> ReportData:
     """The report of a scan's clusters: summary, table rows, details, outlet view."""
     lsh = lsh_shape(summary)
-    bodies = {i: Words.of(text) for i, text in (dump.bodies if dump else {}).items()}
+    texts = dump.bodies if dump else {}
     table: list[list[Any]] = []
     details: list[dict[str, Any]] = []
     tallies: defaultdict[str, _OutletTally] = defaultdict(_OutletTally)
@@ -215,13 +216,17 @@ def build_report(
         canonical_time = parse_time(canonical.get("published_at"))
         origin = str(row.get("origin") or outlet_key(canonical.get("outlet"), canonical.get("url")))
         times = [t for t in (parse_time(m.get("published_at")) for m in members) if t]
+        source_text = texts.get(canonical_id)
+        source = Words.of(source_text) if source_text is not None else None  # once a cluster
         outlets: list[str] = []
         member_details = []
         for member in members:
             outlet = outlet_key(member.get("outlet"), member.get("url"))
             if outlet not in outlets:
                 outlets.append(outlet)
-            detail, delay = _member_detail(member, canonical_id, canonical_time, bodies, min_words)
+            detail, delay = _member_detail(
+                member, canonical_id, canonical_time, source, texts, min_words
+            )
             member_details.append(detail)
             members_seen += 1
             if member["id"] == canonical_id:
@@ -290,7 +295,6 @@ def build_report(
             "outlet's articles that are copies are not shown."
         )
     summary_counts = _summary_counts(summary, dump, len(table), copies, members_seen)
-    texts = {i: b.text for i, b in bodies.items()}
     return ReportData(
         summary_counts, lsh, table, details, texts, outlet_rows, flow_rows, dump is not None, notes
     )
