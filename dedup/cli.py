@@ -28,7 +28,21 @@ from dedup.cli_index import (
     write_index_outputs,
 )
 from dedup.cli_report import report_command
-from dedup.cli_support import bytes_of, progress_reporter, seconds_of, stderr, user_errors
+from dedup.cli_support import (
+    IdField,
+    OutletField,
+    PointerField,
+    TextField,
+    TimeField,
+    TitleField,
+    UrlField,
+    bytes_of,
+    field_map,
+    progress_reporter,
+    seconds_of,
+    stderr,
+    user_errors,
+)
 from dedup.errors import ConfigError
 from dedup.evaluate import Evaluation, evaluate
 from dedup.incremental import IndexRun, default_run_id
@@ -152,17 +166,13 @@ def scan_command(
         int, typer.Option(help="Texts with fewer shingles are never paired (counted).")
     ] = _DEFAULTS.min_shingles,
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = _DEFAULTS.seed,
-    id_field: Annotated[str, typer.Option(help="Input field holding the id.")] = "id",
-    text_field: Annotated[str, typer.Option(help="Input field holding the text.")] = "text",
-    title_field: Annotated[str, typer.Option(help="Input field holding the headline.")] = "title",
-    url_field: Annotated[str, typer.Option(help="Input field holding the URL.")] = "url",
-    outlet_field: Annotated[str, typer.Option(help="Input field holding the outlet.")] = "outlet",
-    time_field: Annotated[
-        str, typer.Option(help="Input field holding the publish time (ISO 8601).")
-    ] = "published_at",
-    pointer_field: Annotated[
-        str, typer.Option(help="Input field holding a link to the parent page.")
-    ] = "source_link",
+    id_field: IdField = "id",
+    text_field: TextField = "text",
+    title_field: TitleField = "title",
+    url_field: UrlField = "url",
+    outlet_field: OutletField = "outlet",
+    time_field: TimeField = "published_at",
+    pointer_field: PointerField = "source_link",
     strict: Annotated[
         bool, typer.Option(help="Fail on the first bad record instead of skipping it.")
     ] = False,
@@ -239,14 +249,8 @@ def scan_command(
             min_shingles=min_shingles,
             seed=seed,
         )
-        fields = FieldMap(
-            id=id_field,
-            text=text_field,
-            title=title_field,
-            url=url_field,
-            outlet=outlet_field,
-            published_at=time_field,
-            pointer=pointer_field,
+        fields = field_map(
+            id_field, text_field, title_field, url_field, outlet_field, time_field, pointer_field
         )
         if index is None and (window or run_id):
             raise ConfigError("--window and --run-id work with --index only")

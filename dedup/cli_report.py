@@ -12,9 +12,19 @@ from typing import Annotated, Any
 
 import typer
 
-from dedup.cli_support import stderr, user_errors
+from dedup.cli_support import (
+    IdField,
+    OutletField,
+    PointerField,
+    TextField,
+    TimeField,
+    TitleField,
+    UrlField,
+    field_map,
+    stderr,
+    user_errors,
+)
 from dedup.errors import ConfigError, InputError
-from dedup.io.fields import FieldMap
 from dedup.io.readers import ReadOptions
 from dedup.io.writers import atomic_output
 from dedup.report.dump import Dump, read_dump
@@ -64,17 +74,13 @@ def report_command(
         int, typer.Option(min=1, help="Shortest shared passage highlighted, in words.")
     ] = 8,
     title: Annotated[str, typer.Option(help="The page's title.")] = "dedup report",
-    id_field: Annotated[str, typer.Option(help="Dump field holding the id.")] = "id",
-    text_field: Annotated[str, typer.Option(help="Dump field holding the text.")] = "text",
-    title_field: Annotated[str, typer.Option(help="Dump field holding the headline.")] = "title",
-    url_field: Annotated[str, typer.Option(help="Dump field holding the URL.")] = "url",
-    outlet_field: Annotated[str, typer.Option(help="Dump field holding the outlet.")] = "outlet",
-    time_field: Annotated[
-        str, typer.Option(help="Dump field holding the publish time (ISO 8601).")
-    ] = "published_at",
-    pointer_field: Annotated[
-        str, typer.Option(help="Dump field holding a link to the parent page.")
-    ] = "source_link",
+    id_field: IdField = "id",
+    text_field: TextField = "text",
+    title_field: TitleField = "title",
+    url_field: UrlField = "url",
+    outlet_field: OutletField = "outlet",
+    time_field: TimeField = "published_at",
+    pointer_field: PointerField = "source_link",
     glob: Annotated[
         str | None, typer.Option(help="In dump folders, read only the files that match.")
     ] = None,
@@ -97,14 +103,14 @@ def report_command(
         given_summary = _read_summary(summary) if summary else None
         found: Dump | None = None
         if dump:
-            fields = FieldMap(
-                id=id_field,
-                text=text_field,
-                title=title_field,
-                url=url_field,
-                outlet=outlet_field,
-                published_at=time_field,
-                pointer=pointer_field,
+            fields = field_map(
+                id_field,
+                text_field,
+                title_field,
+                url_field,
+                outlet_field,
+                time_field,
+                pointer_field,
             )
             wanted = {m["id"] for row in rows for m in row["members"]}
             found = read_dump(

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from dedup.errors import ConfigError, DedupError
+from dedup.io.fields import FieldMap
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -83,3 +85,34 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         stderr.print("interrupted", markup=False)
         raise typer.Exit(130) from None
+
+
+#: the input field options ``scan`` and ``report`` share (typer names each after its parameter)
+IdField = Annotated[str, typer.Option(help="Input field holding the id.")]
+TextField = Annotated[str, typer.Option(help="Input field holding the text.")]
+TitleField = Annotated[str, typer.Option(help="Input field holding the headline.")]
+UrlField = Annotated[str, typer.Option(help="Input field holding the URL.")]
+OutletField = Annotated[str, typer.Option(help="Input field holding the outlet.")]
+TimeField = Annotated[str, typer.Option(help="Input field holding the publish time (ISO 8601).")]
+PointerField = Annotated[str, typer.Option(help="Input field holding a link to the parent page.")]
+
+
+def field_map(
+    id_field: str,
+    text_field: str,
+    title_field: str,
+    url_field: str,
+    outlet_field: str,
+    time_field: str,
+    pointer_field: str,
+) -> FieldMap:
+    """The field options as the readers take them."""
+    return FieldMap(
+        id=id_field,
+        text=text_field,
+        title=title_field,
+        url=url_field,
+        outlet=outlet_field,
+        published_at=time_field,
+        pointer=pointer_field,
+    )
