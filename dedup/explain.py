@@ -31,6 +31,7 @@ from dedup.pipeline import articles_from, scan_articles
 from dedup.prepare import prepare_batch
 from dedup.records import Article, Cluster, Evidence, Passage
 from dedup.stages import RunState, verify_chunk
+from dedup.verify import measure_pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +107,11 @@ def compare(first: Article, second: Article, params: DedupParams) -> Comparison:
         evidence=prepared.evidence,
     )
     pair = np.array([[0, 1]], dtype=np.int64)
-    shared = len(np.intersect1d(sets.of(0), sets.of(1), assume_unique=True))
+    counted, jaccards, _ = measure_pairs(sets, pair)
+    shared, jaccard = int(counted[0]), float(jaccards[0])
     sizes = sets.sizes()
-    union = int(sizes[0] + sizes[1]) - shared
     long_enough = bool(min(sizes) >= params.min_shingles)
     bodies = prepared.bodies
-    jaccard = shared / union if union else 0.0
     return Comparison(
         first=_side(first, bodies[0], prepared.evidence[0], int(sizes[0])),
         second=_side(second, bodies[1], prepared.evidence[1], int(sizes[1])),

@@ -77,72 +77,77 @@ def _header(*columns: tuple[str, bool]) -> str:
     return f"<thead><tr>{cells}</tr></thead>"
 
 
+def _sortable(
+    table_id: str, columns: tuple[tuple[str, bool], ...], rows: list[str], total: int, more: str
+) -> str:
+    """A sortable table of rendered rows (cells), and how many rows were left out."""
+    body = "".join(f"<tr>{cells}</tr>" for cells in rows)
+    table = (
+        f'<table class="sortable" id="{table_id}">{_header(*columns)}<tbody>{body}</tbody></table>'
+    )
+    if total > len(rows):
+        table += f'<p class="muted">{total - len(rows):,} {escape(more)}.</p>'
+    return table
+
+
 def _outlet_tables(data: ReportData) -> str:
     parts = [
         '<h3>Who copies whom</h3><p class="muted small">Copies (members that are not '
         "the canonical) per origin and copying outlet; the delay runs from the "
         "canonical's publish time to the copy's.</p>"
     ]
-    parts.append('<table class="sortable" id="flows">')
     parts.append(
-        _header(
-            ("origin", False), ("copying outlet", False), ("copies", True), ("median delay", True)
+        _sortable(
+            "flows",
+            (
+                ("origin", False),
+                ("copying outlet", False),
+                ("copies", True),
+                ("median delay", True),
+            ),
+            [
+                _cell(flow["origin"], flow["origin"])
+                + _cell(flow["outlet"], flow["outlet"])
+                + _cell(f"{flow['copies']:,}", flow["copies"], True)
+                + _cell(delay_text(flow["median_delay"]), flow["median_delay"], True)
+                for flow in data.flows[:MAX_OUTLET_ROWS]
+            ],
+            len(data.flows),
+            "more pairs with fewer copies are not listed",
         )
     )
-    parts.append("<tbody>")
-    for flow in data.flows[:MAX_OUTLET_ROWS]:
-        parts.append(
-            "<tr>"
-            + _cell(flow["origin"], flow["origin"])
-            + _cell(flow["outlet"], flow["outlet"])
-            + _cell(f"{flow['copies']:,}", flow["copies"], True)
-            + _cell(delay_text(flow["median_delay"]), flow["median_delay"], True)
-            + "</tr>"
-        )
-    parts.append("</tbody></table>")
-    if len(data.flows) > MAX_OUTLET_ROWS:
-        parts.append(
-            f'<p class="muted">{len(data.flows) - MAX_OUTLET_ROWS:,} more pairs '
-            "with fewer copies are not listed.</p>"
-        )
     parts.append("<h3>Outlets</h3>")
     if not data.has_dump:
         parts.append(
             '<p class="note">No --dump: each outlet\'s article total, and so the '
             "share of its articles that are copies, is unknown.</p>"
         )
-    parts.append('<table class="sortable" id="outlets">')
     parts.append(
-        _header(
-            ("outlet", False),
-            ("articles", True),
-            ("copies", True),
-            ("share copies", True),
-            ("canonicals", True),
-            ("median delay", True),
+        _sortable(
+            "outlets",
+            (
+                ("outlet", False),
+                ("articles", True),
+                ("copies", True),
+                ("share copies", True),
+                ("canonicals", True),
+                ("median delay", True),
+            ),
+            [
+                _cell(row["outlet"], row["outlet"])
+                + _cell(
+                    "" if row["articles"] is None else f"{row['articles']:,}", row["articles"], True
+                )
+                + _cell(f"{row['copies']:,}", row["copies"], True)
+                + _cell("" if row["share"] is None else f"{row['share']:.0%}", row["share"], True)
+                + _cell(f"{row['canonicals']:,}", row["canonicals"], True)
+                + _cell(delay_text(row["median_delay"]), row["median_delay"], True)
+                for row in data.outlets[:MAX_OUTLET_ROWS]
+            ],
+            len(data.outlets),
+            "more outlets are not listed",
         )
     )
-    parts.append("<tbody>")
-    for row in data.outlets[:MAX_OUTLET_ROWS]:
-        share = row["share"]
-        parts.append(
-            "<tr>"
-            + _cell(row["outlet"], row["outlet"])
-            + _cell(
-                "" if row["articles"] is None else f"{row['articles']:,}", row["articles"], True
-            )
-            + _cell(f"{row['copies']:,}", row["copies"], True)
-            + _cell("" if share is None else f"{share:.0%}", share, True)
-            + _cell(f"{row['canonicals']:,}", row["canonicals"], True)
-            + _cell(delay_text(row["median_delay"]), row["median_delay"], True)
-            + "</tr>"
-        )
-    parts.append("</tbody></table>")
-    if len(data.outlets) > MAX_OUTLET_ROWS:
-        parts.append(
-            f'<p class="muted">{len(data.outlets) - MAX_OUTLET_ROWS:,} more outlets '
-            "are not listed.</p>"
-        )
     return "".join(parts)
 
 
