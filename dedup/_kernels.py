@@ -92,29 +92,6 @@ def xxh64(buf, start, stop):
     return h ^ (h >> np.uint64(32))
 
 
-@njit(cache=True)
-def hash_token_runs(buf, n_docs):
-    """Token hashes of documents packed as UTF-8: tokens end at byte 0, documents at byte 1
-    (every document, the last included, is closed by a 1). Returns (hashes, counts)."""
-    hashes = np.empty(buf.shape[0], dtype=np.uint64)
-    counts = np.zeros(n_docs, dtype=np.int64)
-    n = 0
-    doc = 0
-    start = 0
-    for p in range(buf.shape[0]):
-        byte = buf[p]
-        if byte > 1:
-            continue
-        if p > start:
-            hashes[n] = xxh64(buf, start, p)
-            n += 1
-            counts[doc] += 1
-        start = p + 1
-        if byte == 1:
-            doc += 1
-    return hashes[:n], counts
-
-
 @njit(cache=True, inline="always")
 def _fmix64(value):
     value = value ^ (value >> np.uint64(33))
@@ -371,3 +348,47 @@ def name_spans(codes, classes):
                 position = 0
         i += 1
     return spans[:found]
+
+
+#: in ``name_hashes``' fold table: this bit marks an index into the multi-character folds
+MULTI_FOLD = 0x80000000
+
+
+@njit(cache=True, inline="always")
+def _folded_utf8(code, fold, multi, out, n):
+    """Append the UTF-8 of ``chr(code).casefold()``: one code point from ``fold``, or a
+    row of ``multi`` (zero-padded) where casefolding makes several ("ß" → "ss")."""
+    target = fold[code]
+    if target & MULTI_FOLD == 0:
+        return _utf8(target, out, n)
+    row = target & ~MULTI_FOLD
+    for j in range(multi.shape[1]):
+        if multi[row, j] == 0:
+            break
+        n = _utf8(multi[row, j], out, n)
+    return n
+
+
+@njit(cache=True)
+def name_hashes(codes, doc_offsets, classes, fold, multi):
+    """``xxh64`` of each casefolded name or figure (``name_spans``) of documents
+    concatenated as code points. Casefolding is per character, so a span's fold is its
+    characters' folds in turn. Returns (hashes, names per document)."""
+    n_docs = doc_offsets.shape[0] - 1
+    hashes = np.empty(codes.shape[0] // 2 + n_docs, dtype=np.uint64)
+    counts = np.zeros(n_docs, dtype=np.int64)
+    longest = 0
+    for d in range(n_docs):
+        longest = max(longest, doc_offsets[d + 1] - doc_offsets[d])
+    scratch = np.empty(12 * longest + 12, dtype=np.uint8)  # a code point folds to ≤ 3
+    found = 0
+    for d in range(n_docs):
+        spans = name_spans(codes[doc_offsets[d] : doc_offsets[d + 1]], classes)
+        for s in range(spans.shape[0]):
+            length = 0
+            for i in range(doc_offsets[d] + spans[s, 0], doc_offsets[d] + spans[s, 1]):
+                length = _folded_utf8(codes[i], fold, multi, scratch, length)
+            hashes[found] = xxh64(scratch, 0, length)
+            found += 1
+        counts[d] = spans.shape[0]
+    return hashes[:found], counts

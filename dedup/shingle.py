@@ -147,19 +147,6 @@ def entities(body: str) -> list[str]:
     return found
 
 
-def _hash_tokens(token_lists: Sequence[list[str]]) -> tuple[U64, npt.NDArray[np.int64]]:
-    """Every token's ``hash_token``, documents concatenated, and each document's count.
-
-    For tokens that exist as strings already (casefolded names: casefolding can yield
-    characters the code-point tokenizer would split on). They travel to the compiled hasher
-    as one UTF-8 buffer; tokens never hold the separator bytes 0 and 1.
-    """
-    packed = "".join("\x00".join(tokens) + "\x01" for tokens in token_lists)
-    buffer = np.frombuffer(packed.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    hashes, counts = _kernels.hash_token_runs(buffer, len(token_lists))
-    return hashes, counts
-
-
 @cache
 def _classes() -> npt.NDArray[np.uint8]:
     """Per code point: word character, spaceless-script character, upper case, digit, space
@@ -186,14 +173,36 @@ def _code_points(text: str) -> npt.NDArray[np.uint32]:
 
 
 def entity_batch(bodies: Sequence[str]) -> ShingleSets:
-    """Sorted unique hashes of each body's names and figures (what ``entities`` finds)."""
-    classes = _classes()
-    names: list[list[str]] = []
-    for body in bodies:
-        spans = _kernels.name_spans(_code_points(body), classes).tolist()
-        names.append([body[start:stop].casefold() for start, stop in spans])
-    values, offsets = _kernels.unique_runs(*_hash_tokens(names))
-    return ShingleSets(values=values, offsets=offsets)
+    """Sorted unique hashes of each body's names and figures (what ``entities`` finds),
+    found, casefolded and hashed by one compiled pass over the batch."""
+    offsets = np.zeros(len(bodies) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(body) for body in bodies])
+    hashes, counts = _kernels.name_hashes(
+        _code_points("".join(bodies)), offsets, _classes(), *_casefolds()
+    )
+    values, set_offsets = _kernels.unique_runs(hashes, counts)
+    return ShingleSets(values=values, offsets=set_offsets)
+
+
+@cache
+def _casefolds() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """``str.casefold`` per code point, for the code points a word can hold: (fold, multi).
+    ``fold[c]`` is the one code point c folds to, or ``MULTI_FOLD`` | a row of ``multi``
+    holding the several it folds to, zero-padded."""
+    fold = np.arange(LAST_WORD_CODE_POINT + 1, dtype=np.uint32)
+    multi: list[list[int]] = []
+    for code in range(LAST_WORD_CODE_POINT + 1):
+        folded = chr(code).casefold()
+        if len(folded) == 1:
+            fold[code] = ord(folded)
+        else:
+            fold[code] = _kernels.MULTI_FOLD | len(multi)
+            multi.append([ord(c) for c in folded])
+    width = max(map(len, multi))
+    rows = np.zeros((len(multi), width), dtype=np.uint32)
+    for row, folded_codes in enumerate(multi):
+        rows[row, : len(folded_codes)] = folded_codes
+    return fold, rows
 
 
 def span_hashes(body: str, starts: npt.NDArray[np.int64], stops: npt.NDArray[np.int64]) -> U64:

@@ -6,8 +6,10 @@ British metals firm, a fictional ferry timetable); none is copied from real repo
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -535,3 +537,27 @@ def test_a_stock_sentence_hub_does_not_glue_a_large_component() -> None:
         assert any({name, f"{name}-copy"} <= cluster for cluster in found)
     for cluster in found:
         assert len({member.split("-")[0] for member in cluster} - {"hub"}) == 1
+
+
+def test_a_scan_pauses_the_collector_and_its_records_hold_no_cycles() -> None:
+    """The collector is off during a scan, on the premise that its records form no
+    reference cycles (garbage cycles would pile up). So: it is off while the scan runs and
+    on again after, and what a scan leaves to it is one-off (lazy imports), not per article."""
+    articles = [
+        replace(article, id=f"{article.id}-{copy}")
+        for copy in range(20)
+        for article in fixture_articles()
+    ]
+    seen: list[bool] = []
+    scan_articles(articles[:20], progress=lambda phase, done: seen.append(gc.isenabled()))
+    assert seen
+    assert not any(seen)
+    assert gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        scan_articles(articles)
+        leftover = gc.collect()
+    finally:
+        gc.enable()
+    assert leftover < len(articles) / 10

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from dedup.records import (
     Article,
     Cluster,
     Evidence,
     Member,
+    PageSignals,
     StrippedLine,
     _pickled_by_constructor,
 )
@@ -33,3 +34,12 @@ def test_records_survive_pickling() -> None:
     ]
     for record in records:
         assert pickle.loads(pickle.dumps(record)) == record
+
+
+def test_an_article_without_its_text_keeps_every_other_field() -> None:
+    page = PageSignals(source_links=("https://wire.example/a",))
+    values = {f.name: f"{f.name}-value" for f in fields(Article)} | {"page": page}
+    article = Article(**values)
+    bare = article.without_text()
+    assert bare.text == ""
+    assert replace(bare, text=article.text) == article
