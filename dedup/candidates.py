@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -79,14 +82,42 @@ def _sorted_unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     return values[keep]
 
 
-def candidate_pairs(
+@dataclass(frozen=True, slots=True)
+class EncodedPairs:
+    """Unique pairs as one sorted int64 each, ``i * n_docs + j`` with i < j: half the
+    memory of (i, j) rows, decoded a chunk at a time where they are used."""
+
+    codes: I64
+    n_docs: int
+
+    def __len__(self) -> int:
+        return int(self.codes.shape[0])
+
+    def decoded(self, start: int = 0, stop: int | None = None) -> I64:
+        """(i, j) rows of the pairs in ``[start, stop)``."""
+        codes = self.codes[start:stop]
+        rows: I64 = np.stack([codes // self.n_docs, codes % self.n_docs], axis=1)
+        return rows
+
+    def chunks(self, size: int) -> Iterator[I64]:
+        """(i, j) rows, ``size`` pairs at a time."""
+        for start in range(0, len(self), size):
+            yield self.decoded(start, start + size)
+
+    @classmethod
+    def of_rows(cls, rows: I64, n_docs: int) -> EncodedPairs:
+        """(i, j) rows with i < j, made unique and sorted."""
+        return cls(_sorted_unique(rows[:, 0] * np.int64(n_docs) + rows[:, 1]), n_docs)
+
+
+def candidate_codes(
     keys: U64,
     *,
     eligible: npt.NDArray[np.bool_] | None = None,
     max_bucket: int = DEFAULT_MAX_BUCKET,
     bands_per_pass: int = 8,
-) -> I64:
-    """Unique (i, j) pairs, i < j, of documents sharing at least one band key.
+) -> EncodedPairs:
+    """Unique pairs of documents sharing at least one band key, encoded.
 
     ``keys`` is (n_docs x bands). Rows where ``eligible`` is false (too short to sign)
     never pair. Buckets larger than ``max_bucket`` are paired as a star around their
@@ -105,5 +136,15 @@ def candidate_pairs(
         found = _sorted_unique(
             np.concatenate([found, _band_pairs(keys, docs, bands, n_docs, max_bucket)])
         )
-    unique_pairs: I64 = np.stack([found // n_docs, found % n_docs], axis=1)
-    return unique_pairs
+    return EncodedPairs(found, n_docs)
+
+
+def candidate_pairs(
+    keys: U64,
+    *,
+    eligible: npt.NDArray[np.bool_] | None = None,
+    max_bucket: int = DEFAULT_MAX_BUCKET,
+) -> I64:
+    """Unique (i, j) rows, i < j, in order, of documents sharing at least one band key
+    (``candidate_codes``, decoded)."""
+    return candidate_codes(keys, eligible=eligible, max_bucket=max_bucket).decoded()

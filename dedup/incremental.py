@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
-from dedup.candidates import candidate_pairs
+from dedup.candidates import EncodedPairs, candidate_pairs
 from dedup.canonical import cluster_id_for, describe_cluster, parse_time
 from dedup.cluster import components
 from dedup.errors import ConfigError
@@ -270,9 +270,11 @@ def decide(
     m = len(stored)
     run = _universe(params, stored, prepared)
     new_new = candidate_pairs(prepared.band_keys, eligible=eligible) + m
-    pairs = np.concatenate([old_new + np.array([0, m], dtype=np.int64), new_new])
-    pairs = np.unique(pairs, axis=0) if pairs.size else pairs.reshape(-1, 2)
-    stats.candidate_pairs += int(pairs.shape[0])
+    pairs = EncodedPairs.of_rows(
+        np.concatenate([old_new + np.array([0, m], dtype=np.int64), new_new]),
+        m + len(articles),
+    )
+    stats.candidate_pairs += len(pairs)
     edges = verify_pairs(run, pairs, options, stats, report)
     run = replace(run, edges=np.concatenate([edges, _membership_edges(stored)]))
     joiners, fresh = _placements(run, stored, len(articles), stats.warnings)

@@ -19,7 +19,7 @@ from itertools import islice
 import numpy as np
 import numpy.typing as npt
 
-from dedup.candidates import candidate_pairs
+from dedup.candidates import EncodedPairs, candidate_codes
 from dedup.canonical import cluster_id_for
 from dedup.cluster import components
 from dedup.engines.local import map_ordered, map_with_shared
@@ -28,7 +28,7 @@ from dedup.io.readers import ReadOptions, Record, read_records
 from dedup.params import DedupParams, RunOptions
 from dedup.prepare import PreparedBatch, PreparedRun, prepare_batch, warm_up
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
-from dedup.stages import Mask, RunState, describe_components, verify_chunk, work_items
+from dedup.stages import RunState, describe_components, verify_chunk, work_items
 
 logger = logging.getLogger(__name__)
 
@@ -150,33 +150,34 @@ class _Stopwatch:
         self.last = now
 
 
-def _candidates(
-    run: RunState, keys: npt.NDArray[np.uint64], stats: RunStats
-) -> npt.NDArray[np.int64]:
+def _candidates(run: RunState, keys: npt.NDArray[np.uint64], stats: RunStats) -> EncodedPairs:
     """Pairs of articles long enough to sign that share an LSH band."""
     eligible = run.sets.sizes() >= run.params.min_shingles
     stats.too_short = int(np.count_nonzero(~eligible))
-    pairs = candidate_pairs(keys, eligible=eligible)
-    stats.candidate_pairs = int(pairs.shape[0])
+    pairs = candidate_codes(keys, eligible=eligible)
+    stats.candidate_pairs = len(pairs)
     return pairs
 
 
 def verify_pairs(
     run: RunState,
-    pairs: npt.NDArray[np.int64],
+    pairs: EncodedPairs,
     options: RunOptions,
     stats: RunStats,
     report: Progress,
 ) -> npt.NDArray[np.int64]:
-    """The candidate pairs the exact check accepts, checked chunk by chunk on the workers."""
-    chunks = (pairs[i : i + VERIFY_CHUNK] for i in range(0, pairs.shape[0], VERIFY_CHUNK))
-    masks: list[Mask] = []
-    for chunk, mask in map_with_shared(verify_chunk, run, chunks, workers=options.workers):
-        masks.append(mask)
+    """The candidate pairs the exact check accepts, as (i, j) rows, checked chunk by chunk
+    on the workers (decoded one chunk at a time: all of them as rows would hold twice
+    their encoded size at once)."""
+    kept: list[npt.NDArray[np.int64]] = [np.empty((0, 2), dtype=np.int64)]
+    for chunk, mask in map_with_shared(
+        verify_chunk, run, pairs.chunks(VERIFY_CHUNK), workers=options.workers
+    ):
+        kept.append(chunk[mask])
         report("verify", int(chunk.shape[0]))
-    verified = np.concatenate(masks) if masks else np.zeros(0, dtype=np.bool_)
-    stats.verified_pairs = int(np.count_nonzero(verified))
-    return pairs[verified]
+    edges = np.concatenate(kept)
+    stats.verified_pairs += int(edges.shape[0])
+    return edges
 
 
 def _clusters(
