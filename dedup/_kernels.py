@@ -114,7 +114,8 @@ def _sorted_unique(values):
 @njit(cache=True)
 def kgram_sets(token_hashes, counts, k):
     """Per document, the sorted unique hashes of its k-grams of token hashes (combined as
-    ``c = c * MIX + h`` over the k tokens, then fmix64). Returns CSR (values, offsets)."""
+    ``c = c * MIX + h`` over the k tokens, then fmix64). Returns CSR (values, offsets).
+    Each document's hashes are sorted and made unique in place in the output."""
     n_docs = counts.shape[0]
     offsets = np.zeros(n_docs + 1, dtype=np.int64)
     total = 0
@@ -126,15 +127,19 @@ def kgram_sets(token_hashes, counts, k):
     for d in range(n_docs):
         grams = counts[d] - k + 1
         if grams > 0:
-            doc_values = np.empty(grams, dtype=np.uint64)
             for g in range(grams):
                 combined = np.uint64(0)
                 for offset in range(k):
                     combined = combined * _MIX + token_hashes[token + g + offset]
-                doc_values[g] = _fmix64(combined)
-            unique = _sorted_unique(doc_values)
-            values[out : out + unique.shape[0]] = unique
-            out += unique.shape[0]
+                values[out + g] = _fmix64(combined)
+            doc = values[out : out + grams]
+            doc.sort()
+            kept = 1
+            for g in range(1, grams):
+                if doc[g] != doc[kept - 1]:
+                    doc[kept] = doc[g]
+                    kept += 1
+            out += kept
         token += counts[d]
         offsets[d + 1] = out
     return values[:out], offsets
@@ -392,3 +397,72 @@ def name_hashes(codes, doc_offsets, classes, fold, multi):
             found += 1
         counts[d] = spans.shape[0]
     return hashes[:found], counts
+
+
+@njit(cache=True)
+def group_pairs(sorted_keys, members, n_docs, max_bucket):
+    """Encoded pairs (low * n_docs + high) of the members of each run of equal keys: every
+    pair in a run of up to ``max_bucket``, the lowest member with each other in a larger
+    one (a star, linear in the run). A member paired with itself is left out. Unsorted."""
+    n = sorted_keys.shape[0]
+    total = 0
+    start = 0
+    while start < n:
+        stop = start + 1
+        while stop < n and sorted_keys[stop] == sorted_keys[start]:
+            stop += 1
+        size = stop - start
+        total += size * (size - 1) // 2 if size <= max_bucket else size - 1
+        start = stop
+    codes = np.empty(total, dtype=np.int64)
+    found = 0
+    start = 0
+    while start < n:
+        stop = start + 1
+        while stop < n and sorted_keys[stop] == sorted_keys[start]:
+            stop += 1
+        if stop - start <= max_bucket:
+            for i in range(start, stop):
+                for j in range(i + 1, stop):
+                    low, high = min(members[i], members[j]), max(members[i], members[j])
+                    if low != high:
+                        codes[found] = low * n_docs + high
+                        found += 1
+        else:
+            lowest = members[start]
+            for i in range(start, stop):
+                lowest = min(lowest, members[i])
+            for i in range(start, stop):
+                if members[i] != lowest:
+                    codes[found] = lowest * n_docs + members[i]
+                    found += 1
+        start = stop
+    return codes[:found]
+
+
+@njit(cache=True)
+def merge_unique(first, second):
+    """The sorted distinct values of two sorted, distinct arrays, in one linear pass."""
+    out = np.empty(first.shape[0] + second.shape[0], dtype=first.dtype)
+    i = j = n = 0
+    while i < first.shape[0] and j < second.shape[0]:
+        if first[i] < second[j]:
+            out[n] = first[i]
+            i += 1
+        elif second[j] < first[i]:
+            out[n] = second[j]
+            j += 1
+        else:
+            out[n] = first[i]
+            i += 1
+            j += 1
+        n += 1
+    while i < first.shape[0]:
+        out[n] = first[i]
+        i += 1
+        n += 1
+    while j < second.shape[0]:
+        out[n] = second[j]
+        j += 1
+        n += 1
+    return out[:n]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dedup import _kernels
 from dedup.minhash import U64
 
 I64 = npt.NDArray[np.int64]
@@ -15,60 +16,13 @@ I64 = npt.NDArray[np.int64]
 DEFAULT_MAX_BUCKET = 256
 
 
-def _encoded(first: I64, second: I64, n_docs: int) -> I64:
-    """Pairs as one int64 each, ``low * n_docs + high``; pairs of a document with itself
-    (its keys in two bands of a pass colliding) are left out."""
-    low, high = np.minimum(first, second), np.maximum(first, second)
-    distinct = low != high
-    codes: I64 = low[distinct] * np.int64(n_docs) + high[distinct]
-    return codes
-
-
-def _pairs_within_groups(members: I64, group_starts: I64, group_sizes: I64, n_docs: int) -> I64:
-    """All pairs inside each group, encoded; groups of one size are expanded together."""
-    chunks: list[I64] = [np.empty(0, dtype=np.int64)]
-    for size in np.unique(group_sizes):
-        starts = group_starts[group_sizes == size]
-        matrix = members[starts[:, None] + np.arange(size)[None, :]]
-        left, right = np.triu_indices(int(size), k=1)
-        chunks.append(_encoded(matrix[:, left].ravel(), matrix[:, right].ravel(), n_docs))
-    return np.concatenate(chunks)
-
-
-def _star_pairs(members: I64, group_starts: I64, group_sizes: I64, n_docs: int) -> I64:
-    """The lowest document paired with every other, encoded: keeps huge buckets linear,
-    not quadratic."""
-    chunks: list[I64] = [np.empty(0, dtype=np.int64)]
-    for start, size in zip(group_starts.tolist(), group_sizes.tolist(), strict=True):
-        bucket = members[start : start + size]
-        chunks.append(_encoded(np.full_like(bucket, bucket.min()), bucket, n_docs))
-    return np.concatenate(chunks)
-
-
-def _band_pairs(
-    keys: U64, docs: I64, bands: range, n_docs: int, max_bucket: int
-) -> npt.NDArray[np.int64]:
+def _band_pairs(keys: U64, docs: I64, bands: range, n_docs: int, max_bucket: int) -> I64:
     """Encoded unique pairs (i * n_docs + j, i < j) of documents sharing a key in ``bands``."""
     salts = np.arange(bands.start, bands.stop, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
     flat_keys = (keys[:, bands.start : bands.stop][docs] ^ salts[None, :]).ravel()
-    flat_docs = np.repeat(docs, len(bands))
     order = np.argsort(flat_keys)
-    sorted_keys = flat_keys[order]
-    members = flat_docs[order]
-    boundaries = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
-    group_starts = np.concatenate([[0], boundaries]).astype(np.int64)
-    group_sizes = np.diff(np.concatenate([group_starts, [sorted_keys.shape[0]]]))
-    shared = group_sizes > 1
-    group_starts, group_sizes = group_starts[shared], group_sizes[shared]
-    small = group_sizes <= max_bucket
-    return _sorted_unique(
-        np.concatenate(
-            [
-                _pairs_within_groups(members, group_starts[small], group_sizes[small], n_docs),
-                _star_pairs(members, group_starts[~small], group_sizes[~small], n_docs),
-            ]
-        )
-    )
+    members = np.repeat(docs, len(bands))[order]
+    return _sorted_unique(_kernels.group_pairs(flat_keys[order], members, n_docs, max_bucket))
 
 
 def _sorted_unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -133,9 +87,7 @@ def candidate_codes(
     found = np.empty(0, dtype=np.int64)
     for start in range(0, n_bands, bands_per_pass):
         bands = range(start, min(start + bands_per_pass, n_bands))
-        found = _sorted_unique(
-            np.concatenate([found, _band_pairs(keys, docs, bands, n_docs, max_bucket)])
-        )
+        found = _kernels.merge_unique(found, _band_pairs(keys, docs, bands, n_docs, max_bucket))
     return EncodedPairs(found, n_docs)
 
 

@@ -13,12 +13,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup.agencies import agency_of_source, domain_of
+from dedup import _cluster_kernels
+from dedup.agencies import agency_of_source, domain_of, host_and_path
 from dedup.records import Article, Cluster, Evidence, Member, Reuse
 from dedup.shingle import U64, ShingleSets
 from dedup.verify import pairwise
@@ -47,16 +48,17 @@ def parse_time(value: str | None) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+@lru_cache(maxsize=1 << 16)
 def url_key(url: str | None) -> str | None:
-    """A URL reduced to host + path, for matching pointers against member URLs."""
+    """A URL reduced to host + path, for matching pointers against member URLs. Cached:
+    many copies point to the same few originals."""
     if not url:
         return None
-    parts = urlsplit(url.strip() if "//" in url else "//" + url.strip())
-    host = (parts.hostname or "").removeprefix("www.")
-    return (host + parts.path.rstrip("/")) or None
+    host, path = host_and_path(url.strip() if "//" in url else "//" + url.strip())
+    return ((host or "").removeprefix("www.") + path.rstrip("/")) or None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Candidate:
     index: int
     agency_page: str | None
@@ -77,32 +79,31 @@ class _Candidate:
         )
 
 
-def _containment_matrix(
+def _containment(
     sets: Sequence[U64], shared: npt.NDArray[np.float64] | None
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """(``m``, shared counts): ``m[i, j]`` is the share of member i's shingles found in
-    member j (1 on the diagonal). The counts come from the clustering step when it measured
-    them; else they are measured here."""
+) -> tuple[npt.NDArray[np.float64], list[float], npt.NDArray[np.float64]]:
+    """(``m``, completeness, shared counts): ``m[i, j]`` is the share of member i's
+    shingles found in member j (1 on the diagonal); completeness, per member, the mean
+    share of the other members' shingles it contains. The counts come from the clustering
+    step when it measured them; else they are measured here."""
     if shared is None:
         shared = pairwise(ShingleSets.from_sets(list(sets)), range(len(sets)))[0]
-    sizes = np.array([max(len(s), 1) for s in sets], dtype=np.float64)
-    matrix = shared / sizes[:, None]
-    np.fill_diagonal(matrix, 1.0)
-    return matrix, shared
-
-
-def _completeness(contained: npt.NDArray[np.float64]) -> list[float]:
-    """Per member, the mean share of the other members' shingles it contains."""
-    n = contained.shape[0]
-    return [float(v) for v in (contained.sum(axis=0) - 1.0) / max(n - 1, 1)]
+    sizes = np.array([len(s) for s in sets], dtype=np.int64)
+    contained, completeness = _cluster_kernels.containment_shares(shared, sizes)
+    return contained, completeness.tolist(), shared
 
 
 def _pointer_parents(articles: Sequence[Article], evidence: Sequence[Evidence]) -> list[int | None]:
+    """Per member, the first other member its pointers (its own, then its page's) name."""
+    unparented: list[int | None] = [None] * len(articles)
+    if not any(a.pointer or ev.pointers for a, ev in zip(articles, evidence, strict=True)):
+        return unparented  # most clusters: no URL to read
     by_url = {key: i for i, a in enumerate(articles) if (key := url_key(a.url))}
+    if not by_url:
+        return unparented
     parents: list[int | None] = []
     for i, (article, ev) in enumerate(zip(articles, evidence, strict=True)):
-        pointers = (article.pointer, *ev.pointers)
-        targets = [by_url.get(url_key(p) or "") for p in pointers if p] if by_url else []
+        targets = [by_url.get(url_key(p) or "") for p in (article.pointer, *ev.pointers) if p]
         parents.append(next((t for t in targets if t is not None and t != i), None))
     return parents
 
@@ -127,18 +128,14 @@ def _origin(
     own = [(a, articles[i].id) for i, a in enumerate(agency_pages) if a]
     if own:
         return own[0][0], f"origin {own[0][0]}: {own[0][1]} is the agency's own page"
-    votes: Counter[str] = Counter()
-    for ev in evidence:
-        votes.update(set(ev.agencies))
+    votes = Counter(agency for ev in evidence for agency in set(ev.agencies))
     if votes:
-        agency, count = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        agency, count = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
         example = _credit_example(agency, articles, evidence)
         return agency, f"origin {agency}: credited on {count} of {len(articles)} members{example}"
-    named: Counter[str] = Counter()
-    for ev in evidence:
-        named.update(set(ev.sources))
+    named = Counter(source for ev in evidence for source in set(ev.sources))
     if named:
-        source, count = sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        source, count = min(named.items(), key=lambda kv: (-kv[1], kv[0]))
         return source, (
             f"origin {source}: named as the original by a republication note on {count} "
             f"of {len(articles)} members"
@@ -175,6 +172,45 @@ def _canonical_reason(
     return reason
 
 
+Row = tuple[int, str, int | None, float, float]
+"""A member as the canonical step placed it: (position, role, parent position, Jaccard,
+containment), positions indexing the cluster's member lists."""
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What the canonical step decided about a cluster, by member position: all that is
+    needed to build its ``Cluster`` wherever the articles and evidence are at hand (a
+    worker sends this, not the members)."""
+
+    canonical: int
+    origin: str | None
+    reasons: tuple[str, ...]
+    #: the canonical first, then the others by id
+    members: tuple[Row, ...]
+
+    def cluster(self, articles: Sequence[Article], evidence: Sequence[Evidence]) -> Cluster:
+        """The cluster record of the members this judgement was made on."""
+        canonical_id = articles[self.canonical].id
+        return Cluster(
+            cluster_id=cluster_id_for(canonical_id),
+            canonical_id=canonical_id,
+            origin=self.origin,
+            reasons=self.reasons,
+            members=tuple(
+                member_of(
+                    articles[i],
+                    evidence[i],
+                    role,
+                    articles[parent].id if parent is not None else None,
+                    jaccard,
+                    containment,
+                )
+                for i, role, parent, jaccard, containment in self.members
+            ),
+        )
+
+
 def describe_cluster(
     articles: Sequence[Article],
     evidence: Sequence[Evidence],
@@ -184,10 +220,21 @@ def describe_cluster(
 ) -> Cluster:
     """The cluster record for verified members (``shared``: their shared-shingle counts,
     when the caller has measured them already)."""
+    return judge_cluster(articles, evidence, sets, shared=shared).cluster(articles, evidence)
+
+
+def judge_cluster(
+    articles: Sequence[Article],
+    evidence: Sequence[Evidence],
+    sets: Sequence[U64],
+    *,
+    shared: npt.NDArray[np.float64] | None = None,
+) -> Judgement:
+    """``describe_cluster``'s decisions (canonical, origin, reasons, roles), without
+    building the member records."""
     agency_pages = [agency_of_source(a.outlet, a.url) for a in articles]
     parents = _pointer_parents(articles, evidence)
-    contained, shared = _containment_matrix(sets, shared)
-    completeness = _completeness(contained)
+    contained, completeness, shared = _containment(sets, shared)
     candidates = [
         _Candidate(i, agency_pages[i], parents[i], completeness[i], parse_time(a.published_at))
         for i, a in enumerate(articles)
@@ -207,23 +254,10 @@ def describe_cluster(
             reasons.append(f"{article.id} carries scraper/aggregator markers")
         if ev.page:
             reasons.append(f"{article.id}'s page declares: {'; '.join(ev.page)}")
-    sizes = np.array([len(s) for s in sets], dtype=np.float64)
-    union = sizes + sizes[canonical] - shared[:, canonical]
-    jaccard = np.divide(shared[:, canonical], union, out=np.ones_like(union), where=union > 0)
-    jaccard[canonical] = 1.0  # the shared counts leave the diagonal at 0
-    members = [
-        _member(i, articles, evidence, sizes, contained, float(jaccard[i]), canonical, parents[i])
-        for i in range(len(articles))
-    ]
-    members.sort(key=lambda m: (m.role != "canonical", m.id))
-    canonical_id = articles[canonical].id
-    return Cluster(
-        cluster_id=cluster_id_for(canonical_id),
-        canonical_id=canonical_id,
-        origin=origin,
-        reasons=tuple(reasons),
-        members=tuple(members),
-    )
+    placed = _Placing(articles, sets, shared, contained, canonical)
+    rows = [placed.row(i, parent) for i, parent in enumerate(parents)]
+    rows.sort(key=lambda row: (row[1] != "canonical", articles[row[0]].id))
+    return Judgement(canonical, origin, tuple(reasons), tuple(rows))
 
 
 def _outlet_name(article: Article) -> str | None:
@@ -234,51 +268,70 @@ def _outlet_key(article: Article) -> str | None:
     return domain_of(article.url) or domain_of(article.outlet) or article.outlet
 
 
-def _same_outlet(first: Article, second: Article) -> bool:
-    """Two pages of one outlet: versions of a story, not syndication."""
-    key = _outlet_key(first)
-    return key is not None and key == _outlet_key(second)
+class _Placing:
+    """What a member's figures, role and parent depend on, besides its own pointer."""
 
-
-def _member(
-    index: int,
-    articles: Sequence[Article],
-    evidence: Sequence[Evidence],
-    sizes: npt.NDArray[np.float64],
-    contained: npt.NDArray[np.float64],
-    jaccard: float,
-    canonical: int,
-    pointer_parent: int | None,
-) -> Member:
-    """A member's role and parent: its pointer's target, else the canonical, else (for a
-    member that shares little with the canonical) the member that contains it most."""
-    article = articles[index]
-    containment = float(contained[index, canonical])
-    role = "copy"
-    parent: int | None = canonical
-    if index == canonical:
-        role, parent = "canonical", None
-    elif pointer_parent is not None:
-        parent = pointer_parent
-    elif _same_outlet(article, articles[canonical]):
-        role = "version"
-    elif (
-        containment >= ABRIDGED_CONTAINMENT
-        and sizes[index] <= ABRIDGED_SIZE_RATIO * sizes[canonical]
-    ):
-        role = "abridged_copy"
-    elif containment < DIRECT_PARENT_CONTAINMENT:
-        closest = contained[index].copy()
-        closest[index] = -1.0
-        parent = int(np.argmax(closest)) if closest.max() > containment else canonical
-    return member_of(
-        article,
-        evidence[index],
-        role,
-        articles[parent].id if parent is not None else None,
-        round(jaccard, 4),
-        round(containment, 4),
+    __slots__ = (
+        "articles",
+        "canonical",
+        "canonical_outlet",
+        "contained",
+        "in_canonical",
+        "sizes",
+        "with_canonical",
     )
+
+    def __init__(
+        self,
+        articles: Sequence[Article],
+        sets: Sequence[U64],
+        shared: npt.NDArray[np.float64],
+        contained: npt.NDArray[np.float64],
+        canonical: int,
+    ) -> None:
+        self.articles = articles
+        self.sizes = [float(len(s)) for s in sets]
+        self.contained = contained
+        self.canonical = canonical
+        self.in_canonical: list[float] = contained[:, canonical].tolist()
+        self.with_canonical: list[float] = shared[:, canonical].tolist()
+        self.canonical_outlet = _outlet_key(articles[canonical])
+
+    def jaccard(self, index: int) -> float:
+        if index == self.canonical:
+            return 1.0  # the shared counts leave the diagonal at 0
+        shared = self.with_canonical[index]
+        union = self.sizes[index] + self.sizes[self.canonical] - shared
+        return shared / union if union > 0 else 1.0
+
+    def same_outlet(self, article: Article) -> bool:
+        """A page of the canonical's outlet: a version of the story, not syndication."""
+        key = _outlet_key(article)
+        return key is not None and key == self.canonical_outlet
+
+    def row(self, index: int, pointer_parent: int | None) -> Row:
+        """A member's role and parent: its pointer's target, else the canonical, else (for
+        a member that shares little with the canonical) the member that contains it most."""
+        canonical = self.canonical
+        containment = self.in_canonical[index]
+        role = "copy"
+        parent: int | None = canonical
+        if index == canonical:
+            role, parent = "canonical", None
+        elif pointer_parent is not None:
+            parent = pointer_parent
+        elif self.same_outlet(self.articles[index]):
+            role = "version"
+        elif (
+            containment >= ABRIDGED_CONTAINMENT
+            and self.sizes[index] <= ABRIDGED_SIZE_RATIO * self.sizes[canonical]
+        ):
+            role = "abridged_copy"
+        elif containment < DIRECT_PARENT_CONTAINMENT:
+            closest = self.contained[index].copy()
+            closest[index] = -1.0
+            parent = int(np.argmax(closest)) if closest.max() > containment else canonical
+        return index, role, parent, round(self.jaccard(index), 4), round(containment, 4)
 
 
 def member_of(

@@ -2,12 +2,13 @@
 
 Plain transitive closure turns A~B~C chains into giant false clusters (one 859,091-member
 false cluster in a public run). Here a connected component of verified pairs (scipy) is
-only the search space. Inside it, average-linkage clustering (scipy) on exact pairwise
-containment merges two groups only when their members overlap *on average*, so a page that
-contains several unrelated stories (a live file, a gallery, a digest) cannot glue them
-together. Then every member must be verified directly against the group's centre or one of
-its core members (near-complete copies of the centre); the rest leave as singletons.
-Components too large for one all-pairs matrix are clustered neighbourhood by neighbourhood.
+only the search space. Inside it, average-linkage clustering (scipy's algorithm, compiled in
+``_cluster_kernels``) on exact pairwise containment merges two groups only when their
+members overlap *on average*, so a page that contains several unrelated stories (a live
+file, a gallery, a digest) cannot glue them together. Then every member must be verified
+directly against the group's centre or one of its core members (near-complete copies of
+the centre); the rest leave as singletons. Components too large for one all-pairs matrix
+are clustered neighbourhood by neighbourhood.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+
+from dedup import _cluster_kernels
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -63,22 +66,25 @@ def cluster_component(
     """
     similarity = containment.copy()
     np.fill_diagonal(similarity, 1.0)
-    if similarity.shape[0] == 2:  # most components: one verified pair, nothing to link
-        return _centred(np.arange(2), similarity, verified, core_containment, priority)
-    from scipy.cluster.hierarchy import linkage  # 0.6 s to import: only when needed
-    from scipy.spatial.distance import squareform
-
-    tree = linkage(squareform(1.0 - similarity, checks=False), method="average")
+    size = similarity.shape[0]
+    if size == 2:  # most components: one verified pair, nothing to link
+        flat = [[0, 1]]
+    else:
+        tree = _cluster_kernels.average_linkage(1.0 - similarity)
+        flat = _flat_clusters(tree, 1.0 - link_threshold)
+    rows: list[list[bool]] = verified.tolist()
+    priorities: list[float] = priority.tolist()
     groups: list[Group] = []
-    for members in _flat_clusters(tree, 1.0 - link_threshold):
-        groups.extend(_centred(members, similarity, verified, core_containment, priority))
+    for members in flat:
+        groups.extend(_centred(members, similarity, rows, core_containment, priorities))
     return groups
 
 
-def _flat_clusters(tree: F64, max_distance: float) -> list[I64]:
+def _flat_clusters(tree: F64, max_distance: float) -> list[list[int]]:
     """The clusters of a linkage tree cut at ``max_distance`` (scipy's ``fcluster`` with
-    criterion "distance", which costs more than the linkage on a small component). Average
-    linkage is monotone, so they are the unions made by the merges at or under the cut."""
+    criterion "distance", which costs more than the linkage on a small component), each
+    sorted, in the order of their labels. Average linkage is monotone, so they are the
+    unions made by the merges at or under the cut."""
     n = tree.shape[0] + 1
     owner = list(range(2 * n - 1))
     for step, (left, right, distance, _) in enumerate(tree.tolist()):
@@ -87,32 +93,46 @@ def _flat_clusters(tree: F64, max_distance: float) -> list[I64]:
         owner[int(left)] = owner[int(right)] = n + step
     for node in range(2 * n - 2, -1, -1):  # a merge's id is larger than its children's
         owner[node] = owner[owner[node]] if owner[node] != node else node
-    labels = np.asarray(owner[:n])
-    return [np.flatnonzero(labels == label) for label in np.unique(labels)]
+    by_label: dict[int, list[int]] = defaultdict(list)
+    for node in range(n):
+        by_label[owner[node]].append(node)
+    return [by_label[label] for label in sorted(by_label)]
 
 
 def _centred(
-    members: I64, similarity: F64, verified: Mask, core_containment: float, priority: F64
+    members: list[int],
+    similarity: F64,
+    verified: list[list[bool]],
+    core_containment: float,
+    priority: list[float],
 ) -> list[Group]:
     """Keep the members verified against the centre or a core member of the group; those
     left out are grouped again among themselves."""
     groups: list[Group] = []
-    while members.shape[0] >= 2:
-        listed = members.tolist()
-        scores = similarity[np.ix_(members, members)].sum(axis=1).tolist()
-        center = max(
-            zip(listed, scores, strict=True), key=lambda ms: (ms[1], priority[ms[0]], -ms[0])
-        )[0]
-        core = [m for m in listed if m == center or similarity[m, center] >= core_containment]
+    while len(members) >= 2:
+        center = _centre(members, similarity, priority)
+        to_center: list[float] = similarity[:, center].tolist()
+        core = [m for m in members if m == center or to_center[m] >= core_containment]
         kept = [
             m
-            for m in listed
-            if m == center or verified[m, center] or any(verified[m, c] for c in core if c != m)
+            for m in members
+            if m == center or verified[m][center] or any(verified[m][c] for c in core if c != m)
         ]
         if len(kept) >= 2:
             groups.append(Group(members=tuple(kept)))
-        members = members[~np.isin(members, kept)]
+        placed = set(kept)
+        members = [m for m in members if m not in placed]
     return groups
+
+
+def _centre(members: list[int], similarity: F64, priority: list[float]) -> int:
+    """The member most similar to the others (row sums, as numpy adds them), then the
+    longest, then the first."""
+    whole = len(members) == similarity.shape[0]  # then ``members`` is 0..n-1
+    block = similarity if whole else similarity[np.ix_(members, members)]
+    scores: list[float] = block.sum(axis=1).tolist()
+    best = max(zip(members, scores, strict=True), key=lambda ms: (ms[1], priority[ms[0]], -ms[0]))
+    return best[0]
 
 
 def neighbourhood_groups(

@@ -16,13 +16,14 @@ from functools import partial
 import numpy as np
 import numpy.typing as npt
 
-from dedup.canonical import describe_cluster, member_of
+from dedup import _cluster_kernels
+from dedup.canonical import Judgement, cluster_id_for, judge_cluster, member_of
 from dedup.cluster import Group, cluster_component, neighbourhood_groups
 from dedup.params import DedupParams
 from dedup.passages import Words, reuse_of
 from dedup.records import Article, Cluster, Evidence, Reuse
 from dedup.shingle import ShingleSets
-from dedup.verify import F64, accept, agreement, measure_pairs, pairwise
+from dedup.verify import F64, accept, agreement, measure_pairs, shared_counts
 
 Mask = npt.NDArray[np.bool_]
 
@@ -75,23 +76,37 @@ def verify_chunk(run: RunState, pairs: npt.NDArray[np.int64]) -> Mask:
     return verified(run.params, *measure_pairs(run.sets, pairs), mixed, names_agree)
 
 
+def component_matrices(run: RunState, index: npt.NDArray[np.int64]) -> tuple[F64, F64, Mask]:
+    """(shared counts, similarity, verified) of every pair of a component: what ``pairwise``
+    on the sets and the names, then ``verified``, give, in one compiled pass over the shared
+    counts. Similarity is containment, or Jaccard for a compilation-vs-story pair, and 0
+    where names disagree."""
+    params = run.params
+    shared, similarity, checked = _cluster_kernels.component_matrices(
+        shared_counts(run.sets, index),
+        shared_counts(run.entities, index),
+        run.sets.offsets,
+        run.entities.offsets,
+        index,
+        run.compilation,
+        params.jaccard_threshold,
+        params.containment_threshold,
+        params.min_shared_shingles,
+        params.min_entities,
+        params.min_entity_agreement,
+    )
+    return shared, similarity, checked
+
+
 def cluster_exactly(run: RunState, nodes: list[int]) -> list[tuple[Group, F64]]:
     """Chain-safe groups of one component from all its pairs, each with its members'
     shared-shingle matrix, so the canonical step does not measure the same pairs again."""
     params = run.params
-    shared, jaccard, containment = pairwise(run.sets, nodes)
     index = np.asarray(nodes, dtype=np.int64)
-    flags = run.compilation[index]
-    mixed = flags[:, None] != flags[None, :]
-    names = run.entities.sizes_of(index)
-    names_agree = agreement(
-        pairwise(run.entities, nodes)[2], np.minimum.outer(names, names), params.min_entities
-    )
-    similarity = np.where(mixed, jaccard, containment)
-    similarity[names_agree < params.min_entity_agreement] = 0.0
+    shared, similarity, checked = component_matrices(run, index)
     local = cluster_component(
         similarity,
-        verified(params, shared, jaccard, containment, mixed, names_agree),
+        checked,
         link_threshold=params.link_threshold,
         core_containment=params.core_containment,
         priority=run.sets.sizes_of(index).astype(np.float64),
@@ -100,7 +115,8 @@ def cluster_exactly(run: RunState, nodes: list[int]) -> list[tuple[Group, F64]]:
     for g in local:
         members = list(g.members)
         group = Group(members=tuple(nodes[m] for m in members))
-        found.append((group, shared[np.ix_(members, members)]))
+        whole = len(members) == len(nodes)  # then ``members`` is 0..n-1
+        found.append((group, shared if whole else shared[np.ix_(members, members)]))
     return found
 
 
@@ -121,19 +137,24 @@ class SentCluster:
     reuse: tuple[Reuse | None, ...] = ()
 
     @classmethod
-    def of(cls, cluster: Cluster, group: Group, run: RunState) -> SentCluster:
-        index = {run.articles[i].id: i for i in group.members}
+    def of(cls, judged: Judgement, group: Group, run: RunState) -> SentCluster:
+        """What the main process needs of a group's judgement (positions become article
+        indices, the parent an id)."""
+        index = group.members
+        articles = run.articles
+        canonical_id = articles[index[judged.canonical]].id
         members = tuple(
-            (index[m.id], m.role, m.parent_id, m.jaccard, m.containment) for m in cluster.members
+            (index[i], role, articles[index[p]].id if p is not None else None, jaccard, share)
+            for i, role, p, jaccard, share in judged.members
         )
         return cls(
-            group.members[0],
-            cluster.cluster_id,
-            cluster.canonical_id,
-            cluster.origin,
-            cluster.reasons,
+            index[0],
+            cluster_id_for(canonical_id),
+            canonical_id,
+            judged.origin,
+            judged.reasons,
             members,
-            _reuse(cluster, index, run) if run.bodies else (),
+            _reuse(members, index[judged.canonical], run) if run.bodies else (),
         )
 
     def received(self, articles: Sequence[Article], evidence: Sequence[Evidence]) -> Cluster:
@@ -151,18 +172,20 @@ class SentCluster:
         )
 
 
-def _reuse(cluster: Cluster, index: dict[str, int], run: RunState) -> tuple[Reuse | None, ...]:
+def _reuse(
+    members: tuple[tuple[int, str, str | None, float, float], ...], canonical: int, run: RunState
+) -> tuple[Reuse | None, ...]:
     """Each member's passages shared with the canonical, for the members that pass the
     copy thresholds against the canonical itself (one joined through another member is
     not aligned with a text it was never verified against)."""
     params = run.params
-    source = Words.of(run.bodies[index[cluster.canonical_id]])
+    source = Words.of(run.bodies[canonical])
     return tuple(
-        reuse_of(source, Words.of(run.bodies[index[m.id]]))
-        if m.id != cluster.canonical_id
-        and (m.jaccard >= params.jaccard_threshold or m.containment >= params.containment_threshold)
+        reuse_of(source, Words.of(run.bodies[i]))
+        if i != canonical
+        and (jaccard >= params.jaccard_threshold or share >= params.containment_threshold)
         else None
-        for m in cluster.members
+        for i, _, _, jaccard, share in members
     )
 
 
@@ -208,13 +231,13 @@ def describe_components(run: RunState, nodes_of: list[list[int]]) -> Described:
         groups = group_component(run, component, done.warnings)
         described = time.perf_counter()
         for group, shared in groups:
-            cluster = describe_cluster(
+            judged = judge_cluster(
                 [run.articles[i] for i in group.members],
                 [run.evidence[i] for i in group.members],
                 [run.sets.of(i) for i in group.members],
                 shared=shared,
             )
-            done.clusters.append(SentCluster.of(cluster, group, run))
+            done.clusters.append(SentCluster.of(judged, group, run))
         done.cluster_seconds += described - started
         done.canonical_seconds += time.perf_counter() - described
     return done

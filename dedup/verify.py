@@ -62,10 +62,16 @@ def agreement(containment: F64, smaller: npt.NDArray[np.int64], min_size: int) -
     return np.where(smaller < min_size, 1.0, containment)
 
 
+def shared_counts(sets: ShingleSets, index: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Shared members of every pair of the sets ``index`` names (diagonal 0)."""
+    counts: npt.NDArray[np.int64] = _kernels.all_pairs_counts(sets.values, sets.offsets, index)
+    return counts
+
+
 def pairwise(sets: ShingleSets, nodes: Sequence[int]) -> tuple[F64, F64, F64]:
     """All-pairs shared count, Jaccard and containment matrices of ``nodes`` (diagonal 0)."""
     index = np.asarray(nodes, dtype=np.int64)
-    shared = _kernels.all_pairs_counts(sets.values, sets.offsets, index).astype(np.float64)
+    shared = shared_counts(sets, index).astype(np.float64)
     sizes = sets.sizes_of(index).astype(np.float64)
     shared, jaccard, containment = _measures(shared, sizes[:, None], sizes[None, :])
     np.fill_diagonal(jaccard, 0.0)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.agencies import (
     AGENCY_ALIASES,
@@ -12,6 +16,7 @@ from dedup.agencies import (
     agency_of_source,
     canonical_agency,
     domain_of,
+    host_and_path,
 )
 
 
@@ -122,3 +127,55 @@ def test_agency_of_domain_counts_subdomains() -> None:
 )
 def test_agency_of_source(outlet: str | None, url: str | None, expected: str | None) -> None:
     assert agency_of_source(outlet, url) == expected
+
+
+def _urlsplit_host_and_path(url: str) -> tuple[str | None, str] | str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "ValueError"
+    return parts.hostname, parts.path
+
+
+def _host_and_path_or_error(url: str) -> tuple[str | None, str] | str:
+    try:
+        return host_and_path(url)
+    except ValueError:
+        return "ValueError"
+
+
+#: pieces of URLs, plain and odd: schemes, users, ports, brackets, escapes, tabs and line
+#: breaks (urlsplit drops them), non-ASCII hosts (checked, or lowercased to ASCII)
+_URL_PIECES = st.sampled_from(
+    [
+        *("http:", "HTTPS:", "a1+b.c-d:", "1x:", "//", "/", "www.", "Ex.COM", "a-b", "..", "x"),
+        *(":80", "@", "user", "[::1]", "[", "]", "%", "?", "#", "q=1", "\t", "\n", "\r", " "),
+        *("\u00e9", "\uff45", "\u212a", "\u03a3"),
+    ]
+)
+
+
+@settings(max_examples=2000)
+@given(st.lists(_URL_PIECES, max_size=8).map("".join))
+def test_host_and_path_equals_urlsplit(url: str) -> None:
+    assert _host_and_path_or_error(url) == _urlsplit_host_and_path(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.Example.com/a/b?c#d",
+        "//example.com",
+        "//example.com/",
+        "http://example.com:8080/x",
+        "http://user@example.com/x",
+        "http://example.com/a\tb",
+        "http://example.com/a?b\tc",
+        "http://[::1]/x",
+        "http://[::1/x",
+        "mailto:someone@example.com",
+        "example.com/x",
+    ],
+)
+def test_host_and_path_on_urls(url: str) -> None:
+    assert _host_and_path_or_error(url) == _urlsplit_host_and_path(url)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import _cluster_kernels
 from dedup.canonical import cluster_id_for, describe_cluster, parse_time, url_key
 from dedup.records import Article, Evidence
 from dedup.shingle import shingle_batch
@@ -142,3 +147,26 @@ def test_origin_from_republication_notes_when_no_agency_is_credited() -> None:
     assert cluster.reasons[0] == (
         "origin USA TODAY: named as the original by a republication note on 2 of 2 members"
     )
+
+
+@settings(deadline=None)  # the first call compiles the kernel
+@given(
+    st.integers(1, 40).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.floats(0, 500), min_size=n * n, max_size=n * n),
+            st.lists(st.integers(0, 900), min_size=n, max_size=n),
+        )
+    )
+)
+def test_compiled_containment_equals_the_numpy_reference(
+    drawn: tuple[list[float], list[int]],
+) -> None:
+    values, sizes = drawn
+    n = len(sizes)
+    shared = np.array(values).reshape(n, n)
+    expected = shared / np.array([max(s, 1) for s in sizes], dtype=np.float64)[:, None]
+    np.fill_diagonal(expected, 1.0)
+    completeness = (expected.sum(axis=0) - 1.0) / max(n - 1, 1)
+    contained, found = _cluster_kernels.containment_shares(shared, np.array(sizes, np.int64))
+    assert np.array_equal(contained, expected)
+    assert np.array_equal(found, completeness)

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dedup import _cluster_kernels
 from dedup.cluster import Group, cluster_component, components, neighbourhood_groups
 
 
@@ -103,3 +104,24 @@ def test_tree_cut_equals_scipy_fcluster(values: list[float]) -> None:
     labels = fcluster(tree, t=0.7, criterion="distance")
     expected = sorted(tuple(np.flatnonzero(labels == label)) for label in np.unique(labels))
     assert sorted(tuple(c) for c in _flat_clusters(tree, 0.7)) == expected
+
+
+@settings(deadline=None, max_examples=300)  # the first call compiles the kernel
+@given(
+    st.integers(3, 30).flatmap(
+        lambda n: st.lists(
+            st.one_of(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]), st.floats(0, 1)),
+            min_size=n * n,
+            max_size=n * n,
+        )
+    )
+)
+def test_compiled_average_linkage_equals_scipy(values: list[float]) -> None:
+    from scipy.cluster.hierarchy import linkage
+    from scipy.spatial.distance import squareform
+
+    n = int(len(values) ** 0.5)
+    matrix = np.array(values).reshape(n, n)  # not symmetric: only the upper triangle counts
+    distances = 1.0 - matrix
+    expected = linkage(squareform(distances, checks=False), method="average")
+    assert np.array_equal(_cluster_kernels.average_linkage(distances), expected)
