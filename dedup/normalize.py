@@ -8,14 +8,18 @@ removed from each edge until none match), so normalizing a normalized body chang
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import sys
 import unicodedata
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from itertools import chain, islice
+from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -57,9 +61,15 @@ _QUOTES = {
 }  # fmt: skip
 _DASHES = "\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe58\ufe63"
 _LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_SPACE_RUN = re.compile(" {2,}")
-_ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+#: runs of spaces and of blank lines, each spelt with a literal first character (which the
+#: regex engine scans for quickly: " {2,}" would be tried at every position)
+_SPACE_RUN = re.compile("  +")
+_BLANK_LINE_RUN = re.compile("\n\n\n+")
 _WORD = re.compile(r"\w+")
+#: a byte table keeping the ASCII characters ``_WORD`` matches and making the others spaces
+_ASCII_NON_WORD_TO_SPACE = bytes(
+    code if code < 0x80 and _WORD.match(chr(code)) else 0x20 for code in range(0x100)
+)
 
 
 #: the code points that can fold: planes 0-3, and plane 14's tags and variation selectors
@@ -94,6 +104,8 @@ def _fold_table() -> dict[int, str | None]:
 
 #: in ``_fold_codes``: the character is dropped (no code point is this large)
 _DROP = np.uint32(0xFFFFFFFF)
+#: a text with more distinct foldable characters than this is folded as an array at once
+_MAX_REPLACED_CHARS = 16
 
 
 @cache
@@ -105,7 +117,41 @@ def _fold_codes() -> npt.NDArray[np.uint32]:
     return codes
 
 
+@cache
+def _foldable() -> frozenset[str]:
+    """Every character ``_fold_table`` changes."""
+    return frozenset(map(chr, _fold_table()))
+
+
+@cache
+def _ascii_kept() -> bytes:
+    """The ASCII bytes whose character never folds."""
+    return bytes(code for code in range(0x80) if code not in _fold_table())
+
+
+def _foldable_in(text: str) -> frozenset[str]:
+    """The distinct characters of ``text`` that fold. Its UTF-8 less the ASCII bytes that
+    never fold (two C passes) leaves the few characters worth looking at."""
+    data = text.encode("utf-8", "surrogatepass").translate(None, _ascii_kept())
+    return _foldable().intersection(data.decode("utf-8", "surrogatepass"))
+
+
 def _fold_chars(text: str) -> str:
+    """``text.translate(_fold_table())``. A news page holds few distinct foldable characters
+    (curly quotes, a no-break space): each is replaced throughout in one C pass, where
+    ``str.translate`` would look every character up in a dict."""
+    found = _foldable_in(text)
+    if not found:
+        return text
+    if len(found) > _MAX_REPLACED_CHARS:
+        return _fold_chars_as_array(text)
+    table = _fold_table()
+    for char in found:  # no replacement folds further, so the order does not matter
+        text = text.replace(char, table[ord(char)] or "")
+    return text
+
+
+def _fold_chars_as_array(text: str) -> str:
     """``text.translate(_fold_table())``, done on an array of code points (str.translate
     looks every character up in a dict: ten times slower on a news page)."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -116,34 +162,58 @@ def _fold_chars(text: str) -> str:
     return kept.decode("utf-32-le", "surrogatepass")
 
 
+def _fold_and_compose(text: str) -> str:
+    """Fold characters and apply NFKC until neither changes the text (six rounds at most):
+    dropping a format character can make NFKC compose anew."""
+    current = text
+    for _ in range(6):
+        folded = _fold_chars(current)
+        if folded.isascii():  # NFKC leaves ASCII alone, and folded holds nothing foldable
+            return folded
+        current = _nfkc(folded)
+        if current == folded or not _foldable_in(current):
+            break
+    return current
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, line by line: NFKC never joins characters
+    across a line break, and one odd character (an ellipsis, a ligature) then costs a full
+    normalization of its line instead of the whole text. ASCII lines are skipped."""
+    if "\n" not in text:
+        return unicodedata.normalize("NFKC", text)
+    return "\n".join(
+        [
+            line if line.isascii() else unicodedata.normalize("NFKC", line)
+            for line in text.split("\n")
+        ]
+    )
+
+
 def fold_unicode(text: str) -> str:
     """NFKC plus the folds NFKC lacks (quotes, dashes, format chars, digits); case is kept.
 
     Horizontal whitespace runs become one space, lines are stripped, runs of blank lines
     become one blank line, and line breaks become "\\n".
     """
-    current = text.replace("\r\n", "\n")
-    if current.isascii():  # NFKC leaves ASCII alone; only control characters can fold
-        if _ASCII_CONTROL.search(current):
-            current = _fold_chars(current)
-    else:
-        for _ in range(6):  # dropping a format char can make NFKC compose anew: repeat
-            current = unicodedata.normalize("NFKC", _fold_chars(current))
-            if _fold_chars(current) == current:  # NFKC is idempotent: stable now
-                break
-    out: list[str] = []
-    if "  " in current:
-        current = _SPACE_RUN.sub(" ", current)
-    for raw in current.split("\n"):
-        line = raw.strip(" ")
-        if line or (out and out[-1]):
-            out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return _tidy_lines(_fold_and_compose(text))
 
 
-@lru_cache(maxsize=1 << 12)
+def _tidy_lines(text: str) -> str:
+    """Squeeze space runs, strip spaces around line breaks and at the ends, and squeeze blank
+    line runs to one blank line, on the whole text at once."""
+    if "  " in text:
+        text = _SPACE_RUN.sub(" ", text)
+    # a line break has one space beside it at most now
+    text = text.replace(" \n", "\n").replace("\n ", "\n").strip(" \n")
+    if "\n\n\n" in text:
+        text = _BLANK_LINE_RUN.sub("\n\n", text)
+    return text
+
+
+@lru_cache(maxsize=1 << 14)
 def headline_key(text: str) -> str:
     """A headline compared without case, punctuation, quote style or revision markers.
     Cached: the stripping loop keys the same leading lines again after each removal."""
@@ -152,11 +222,17 @@ def headline_key(text: str) -> str:
         text = text[lead.end() :]
     if "(" in text:
         text = REVISION_TAG_RE.sub(" ", text)
-    return " ".join(_WORD.findall(text.casefold()))
+    folded = text.casefold()
+    if folded.isascii():  # the words are what is left between spaces once the rest is spaces
+        words = folded.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE).split()
+        return b" ".join(words).decode("ascii")
+    return " ".join(_WORD.findall(folded))
 
 
+@lru_cache(maxsize=1 << 12)
 def _title_keys(title: str | None) -> frozenset[str]:
-    """The title's key, and its key without a trailing " | Site Name"."""
+    """The title's key, and its key without a trailing " | Site Name". Cached: copies of a
+    story often keep its title."""
     if not title:
         return frozenset()
     folded = fold_unicode(title).replace("\n", " ")
@@ -169,18 +245,8 @@ def _title_keys(title: str | None) -> frozenset[str]:
     return frozenset(keys)
 
 
-@dataclass(slots=True)
-class _Line:
-    text: str
-    pos: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    family: str
-    text: str
-    agency: str | None
-    pos: int
+#: a stripped line (or line prefix), and the index of its line among the text's lines
+_Hit = tuple[int, StrippedLine]
 
 
 #: families whose lines may credit an agency anywhere in them ("X and AP contributed").
@@ -191,29 +257,122 @@ _SEARCHED_FAMILIES = frozenset({"credit", "rights", "disclaimer", "republication
 class _ZonePatterns:
     """A zone's patterns in order, and one alternation of those without ``needs``: most
     lines match none, and one fullmatch of the alternation plus a few substring checks for
-    the screened patterns say so."""
+    the screened patterns say so. The alternation also says which of its patterns comes
+    first among those fullmatching a line (the one its capturing group around each pattern
+    marks), so that only that one and the screened ones before it are tried alone."""
 
     patterns: tuple[LinePattern, ...]
     any_of: re.Pattern[str]
-    #: (substring, pattern) for each substring a screened pattern needs
-    screened: tuple[tuple[str, LinePattern], ...]
+    #: the index in ``patterns`` of each capturing group that wraps a pattern in ``any_of``
+    pattern_at_group: dict[int, int]
+    #: the substrings screened patterns need, each once
+    needs: tuple[str, ...]
     max_len: int
 
     @classmethod
     def of(cls, zone: Zone) -> _ZonePatterns:
         patterns = tuple(p for p in LINE_PATTERNS if p.zone == zone)
-        alternatives = (
-            f"(?{'i' if p.regex.flags & re.IGNORECASE else ''}:"
-            f"{_NAMED_GROUP.sub('(?:', p.regex.pattern)})"
-            for p in patterns
-            if not p.needs
-        )
+        source, pattern_at_group = _alternation(patterns)
         return cls(
             patterns,
-            re.compile("|".join(alternatives)),
-            tuple((need, p) for p in patterns for need in p.needs),
+            _merged_alternation(source),
+            pattern_at_group,
+            tuple(dict.fromkeys(need for p in patterns for need in p.needs)),
             max(p.max_len for p in patterns),
         )
+
+
+def _alternation(patterns: tuple[LinePattern, ...]) -> tuple[str, dict[int, int]]:
+    """One regex of the patterns without ``needs``, each in a capturing group (its own named
+    groups made plain: names repeat across patterns), and the index in ``patterns`` of the
+    pattern in each such group."""
+    alternatives: list[str] = []
+    pattern_at_group: dict[int, int] = {}
+    group = 1
+    for index, pattern in enumerate(patterns):
+        if pattern.needs:
+            continue
+        flag = "i" if pattern.regex.flags & re.IGNORECASE else ""
+        alternatives.append(f"((?{flag}:{_NAMED_GROUP.sub('(?:', pattern.regex.pattern)}))")
+        pattern_at_group[group] = index
+        group += 1 + pattern.regex.groups - len(pattern.regex.groupindex)
+    return "|".join(alternatives), pattern_at_group
+
+
+def _merged_alternation(source: str) -> re.Pattern[str]:
+    """``source`` compiled with the branches of each alternation in it that open with the same
+    literal merged behind it (``ab|ac|x`` as ``a(?:b|c)|x``): the regex engine tries the
+    branches of an alternation one by one, and the zones' hold a hundred words and agency
+    names. A merge keeps the strings each alternation matches, not the order its branches are
+    tried in, which nothing here depends on below a capturing group: the patterns at the top
+    level are not merged, nor atomic groups or lookbehinds. The merge edits the parse tree of
+    ``re``'s own parser; should that parser differ (another Python), ``source`` is compiled
+    as it is."""
+    try:
+        parser = importlib.import_module("re._parser")
+        compiler = importlib.import_module("re._compiler")
+        tree = parser.parse(source)
+        _merge_branches(tree.data, parser)
+        merged: re.Pattern[str] = compiler.compile(tree)
+    except Exception:  # any surprise in another Python's internals
+        logger.debug("alternations left unmerged", exc_info=True)
+        return re.compile(source)
+    return merged
+
+
+def _merge_branches(items: list[Any], parser: Any) -> None:
+    """Merge the branches of every alternation in ``items`` (a parsed pattern), in place."""
+    for index, (op, arg) in enumerate(items):
+        if op is parser.BRANCH:
+            for branch in arg[1]:
+                _merge_branches(branch.data, parser)
+            items[index] = (op, (None, _merged_branches(arg[1], parser)))
+        elif op is parser.SUBPATTERN or op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
+            _merge_branches(arg[-1].data, parser)
+        elif op in (parser.ASSERT, parser.ASSERT_NOT) and arg[0] == 1:  # a lookahead
+            _merge_branches(arg[1].data, parser)
+
+
+def _merged_branches(branches: list[Any], parser: Any) -> list[Any]:
+    """``branches`` with those opening with the same literal joined into one: the literal,
+    then an alternation of what follows it in each (merged in turn)."""
+    groups: dict[object, list[tuple[Any, list[Any], list[Any]]]] = {}
+    for branch in branches:
+        opening = _opening(branch, parser)
+        key, head, rest = opening if opening else (branch, [], [])
+        groups.setdefault(key, []).append((branch, head, rest))
+    state = branches[0].state
+    merged: list[Any] = []
+    for group in groups.values():
+        if len(group) == 1:
+            merged.append(group[0][0])
+            continue
+        rests = [parser.SubPattern(state, rest) for _, _, rest in group]
+        alternation = (parser.BRANCH, (None, _merged_branches(rests, parser)))
+        merged.append(parser.SubPattern(state, [*group[0][1], alternation]))
+    return merged
+
+
+def _opening(branch: Any, parser: Any) -> tuple[object, list[Any], list[Any]] | None:
+    """(key, opening literal, rest) of a branch opening with a literal, plain or in a
+    non-capturing group that sets flags (``(?i:Reuters)``); None for any other branch."""
+    if not branch.data:
+        return None
+    op, arg = branch.data[0]
+    if op is parser.LITERAL:
+        return (None, arg), branch.data[:1], branch.data[1:]
+    if op is parser.SUBPATTERN and arg[0] is None and arg[3].data:
+        _, add_flags, del_flags, inner = arg
+        if inner.data[0][0] is parser.LITERAL:
+            flags = (add_flags, del_flags)
+            head = parser.SubPattern(inner.state, inner.data[:1])
+            tail = parser.SubPattern(inner.state, inner.data[1:])
+            return (
+                (flags, inner.data[0][1]),
+                [(op, (None, *flags, head))],
+                [(op, (None, *flags, tail)), *branch.data[1:]],
+            )
+    return None
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
@@ -227,19 +386,15 @@ _IGNORECASE_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s
 
 def _screen_text(text: str) -> str:
     """``text`` lowered so that a ``needs`` substring is in it whenever a match needs it."""
-    return (text if text.isascii() else text.translate(_IGNORECASE_TO_ASCII)).lower()
-
-
-def _tried(pattern: LinePattern, text: str, lowered: str) -> bool:
-    return len(text) <= pattern.max_len and (
-        not pattern.needs or any(need in lowered for need in pattern.needs)
-    )
+    if not text.isascii() and ("\u0130" in text or "\u0131" in text or "\u017f" in text):
+        text = text.translate(_IGNORECASE_TO_ASCII)
+    return text.lower()
 
 
 def _match(text: str, zone: Zone, pos: int) -> _Hit | None:
     """The first pattern fullmatching a line, with the agency it names (if any)."""
-    found = _classify(text, zone)
-    return None if found is None else _Hit(found[0], text, found[1], pos)
+    found = _CLASSIFIED[zone](text)
+    return None if found is None else (pos, found)
 
 
 def _first_match(text: str, zone: _ZonePatterns) -> tuple[LinePattern, re.Match[str]] | None:
@@ -247,21 +402,26 @@ def _first_match(text: str, zone: _ZonePatterns) -> tuple[LinePattern, re.Match[
     ``needs`` substrings rule out most lines before any pattern is tried on its own."""
     if len(text) > zone.max_len:
         return None
+    found = zone.any_of.fullmatch(text)
     lowered = _screen_text(text)
-    if zone.any_of.fullmatch(text) is None and not any(
-        need in lowered and pattern.regex.fullmatch(text) for need, pattern in zone.screened
-    ):
+    present = {need for need in zone.needs if need in lowered}
+    if found is None and not present:
         return None
-    for pattern in zone.patterns:
-        if _tried(pattern, text, lowered) and (m := pattern.regex.fullmatch(text)) is not None:
-            return pattern, m
+    # the alternation tries its patterns in order: none before the one it took fullmatches
+    first = len(zone.patterns) if found is None else zone.pattern_at_group[found.lastindex or 0]
+    for index, pattern in enumerate(zone.patterns):
+        if pattern.needs and present.isdisjoint(pattern.needs):
+            continue
+        if (pattern.needs or index >= first) and len(text) <= pattern.max_len:
+            m = pattern.regex.fullmatch(text)
+            if m is not None:
+                return pattern, m
     return None
 
 
-@lru_cache(maxsize=1 << 16)
-def _classify(text: str, zone: Zone) -> tuple[str, str | None] | None:
-    """(family, agency) of the first pattern of the zone fullmatching ``text``. Cached:
-    copies of a story repeat its lines, and page furniture repeats across a whole dump."""
+def _classify(text: str, zone: Zone) -> StrippedLine | None:
+    """The line stripped by the first pattern of the zone fullmatching ``text``, with the
+    agency it names (if any)."""
     found = _first_match(text, _BY_ZONE[zone])
     if found is None:
         return None
@@ -272,115 +432,155 @@ def _classify(text: str, zone: Zone) -> tuple[str, str | None] | None:
     if agency is None and pattern.family in _SEARCHED_FAMILIES:
         named = AGENCY_SEARCH_RE.search(text)
         agency = canonical_agency(named.group("agency")) if named else None
-    return pattern.family, agency
+    return StrippedLine(pattern.family, text, agency)
 
 
-def _head_hit(lines: deque[_Line], headline_keys: set[str]) -> _Hit | None:
-    """Why the first line is head boilerplate (headline, dateline, byline, ...), or None.
+#: how many lines ``_CLASSIFIED`` keeps the verdict of, by zone
+_CACHED_LINES: dict[Zone, int] = {"anywhere": 1 << 16, "head": 1 << 14, "tail": 1 << 14}
+#: ``_classify`` for each zone, cached on the line: copies of a story repeat its lines, and
+#: page furniture repeats across a whole dump
+_CLASSIFIED: dict[Zone, Callable[[str], StrippedLine | None]] = {
+    zone: lru_cache(maxsize=size)(partial(_classify, zone=zone))
+    for zone, size in _CACHED_LINES.items()
+}
+
+
+def _head_hit(order: deque[int], lines: list[str], headline_keys: set[str]) -> _Hit | None:
+    """Why the first kept line is head boilerplate (headline, dateline, byline, ...), or None.
 
     A line repeated among the first few (a headline printed twice in two quote styles) is a
     headline too; its key joins ``headline_keys`` so every leading copy goes.
     """
-    first = lines[0]
-    if len(first.text) <= 600:
-        key = headline_key(first.text)
+    pos = order[0]
+    first = lines[pos]
+    if len(first) <= 600:
+        key = headline_key(first)
         if key and key in headline_keys:
-            return _Hit("headline", first.text, None, first.pos)
+            return pos, StrippedLine("headline", first)
         if (
             key
-            and not first.text.endswith(".")
-            and any(headline_key(o.text) == key for o in islice(lines, 1, HEADLINE_REPEAT_WINDOW))
+            and not first.endswith(".")
+            and any(headline_key(lines[o]) == key for o in islice(order, 1, HEADLINE_REPEAT_WINDOW))
         ):
             headline_keys.add(key)
-            return _Hit("headline", first.text, None, first.pos)
-        if BARE_DATELINE_RE.fullmatch(first.text):
-            return _Hit("dateline", first.text, None, first.pos)
-    return _match(first.text, "head", first.pos)
+            return pos, StrippedLine("headline", first)
+        if BARE_DATELINE_RE.fullmatch(first):
+            return pos, StrippedLine("dateline", first)
+    return _match(first, "head", pos)
 
 
-def _dateline_prefix(lines: deque[_Line]) -> tuple[int, _Hit, str] | None:
-    """A dateline opening one of the first body lines: (index, hit, rest of the line)."""
-    for index, line in enumerate(islice(lines, DATELINE_WINDOW)):
-        for pattern in DATELINE_PATTERNS:
-            if (index > 0 and not pattern.strict) or pattern.needs not in line.text:
-                continue
-            m = pattern.regex.match(line.text)
-            if m is None or m.end() == 0 or (index > 0 and m.end() == len(line.text)):
-                continue
-            named = m.groupdict().get("agency")
-            agency = canonical_agency(named) if named else None
-            prefix = line.text[: m.end()].strip()
-            return index, _Hit("dateline", prefix, agency, line.pos), line.text[m.end() :].strip()
+def _dateline_prefix(order: deque[int], lines: list[str]) -> tuple[int, _Hit, str] | None:
+    """A dateline opening one of the first kept lines: (index in ``order``, hit, rest)."""
+    for index, pos in enumerate(islice(order, DATELINE_WINDOW)):
+        found = (_opening_dateline if index == 0 else _agency_dateline)(lines[pos])
+        if found is not None:
+            dateline, rest = found
+            return index, (pos, dateline), rest
     return None
 
 
-def _strip(lines: deque[_Line], title_keys: frozenset[str]) -> list[_Hit]:
-    """Remove boilerplate in place until nothing more matches (a fixpoint); return the hits."""
-    hits: list[_Hit] = []
-    kept: deque[_Line] = deque()
-    for line in lines:
-        hit = _match(line.text, "anywhere", line.pos)
-        if hit is None:
-            kept.append(line)
-        else:
-            hits.append(hit)
-    lines.clear()
-    lines.extend(kept)
+@lru_cache(maxsize=1 << 14)
+def _opening_dateline(line: str) -> tuple[StrippedLine, str] | None:
+    """The dateline opening the first body line, and the rest of the line. Cached (as is
+    ``_agency_dateline``): the stripping loop looks at the same leading lines again after
+    each removal."""
+    return _dateline_at(line, first=True)
+
+
+@lru_cache(maxsize=1 << 14)
+def _agency_dateline(line: str) -> tuple[StrippedLine, str] | None:
+    """The dateline naming an agency that opens a later body line, and the rest of it."""
+    return _dateline_at(line, first=False)
+
+
+def _dateline_at(line: str, first: bool) -> tuple[StrippedLine, str] | None:
+    """The dateline opening ``line``, and the rest of the line: on the first line any
+    dateline, further down only one naming an agency and followed by text."""
+    for pattern in DATELINE_PATTERNS:
+        if (not first and not pattern.strict) or pattern.needs not in line:
+            continue
+        m = pattern.regex.match(line)
+        if m is None or m.end() == 0 or (not first and m.end() == len(line)):
+            continue
+        named = m.groupdict().get("agency")
+        agency = canonical_agency(named) if named else None
+        return StrippedLine("dateline", line[: m.end()].strip(), agency), line[m.end() :].strip()
+    return None
+
+
+def _strip(lines: list[str], title_keys: frozenset[str]) -> tuple[list[_Hit], deque[int]]:
+    """Strip boilerplate until nothing more matches (a fixpoint): the hits, and the indices
+    of the lines kept. A line losing only its dateline prefix is edited in ``lines``."""
+    found = list(map(_CLASSIFIED["anywhere"], lines))
+    hits: list[_Hit] = [(pos, hit) for pos, hit in enumerate(found) if hit is not None]
+    order = deque(pos for pos, hit in enumerate(found) if hit is None)
     headline_keys = set(title_keys)
     changed = True
-    while changed and lines:
+    while changed and order:
         changed = False
-        while lines and (hit := _head_hit(lines, headline_keys)) is not None:
+        while order and (hit := _head_hit(order, lines, headline_keys)) is not None:
             hits.append(hit)
-            lines.popleft()
+            order.popleft()
             changed = True
-        found = _dateline_prefix(lines)
-        if found is not None:
-            index, hit, rest = found
+        dateline = _dateline_prefix(order, lines)
+        if dateline is not None:
+            index, hit, rest = dateline
             hits.append(hit)
             changed = True
-            again = _match(rest, "anywhere", hit.pos) if rest else None
+            again = _match(rest, "anywhere", hit[0]) if rest else None
             if again is not None:
                 hits.append(again)
             if rest and again is None:
-                lines[index].text = rest
+                lines[order[index]] = rest
             else:
-                del lines[index]
-        while lines and (hit := _match(lines[-1].text, "tail", lines[-1].pos)):
+                del order[index]
+        while order and (hit := _match(lines[order[-1]], "tail", order[-1])):
             hits.append(hit)
-            lines.pop()
+            order.pop()
             changed = True
-    return hits
+    return hits, order
 
 
-def _is_compilation(lines: list[str]) -> bool:
+def _is_compilation(lines: list[str], folded: str) -> bool:
     """A live file or digest: "(all times local)", or several time-of-day heading lines."""
     headings = sum(
         1 for line in lines if line[:1].isdecimal() and TIME_HEADING_RE.fullmatch(line)
     )  # a heading starts with a digit
-    return headings >= MIN_TIME_HEADINGS or LIVE_FILE_RE.search("\n".join(lines)) is not None
+    return headings >= MIN_TIME_HEADINGS or LIVE_FILE_RE.search(folded) is not None
 
 
 def _evidence(
     hits: list[_Hit], pointer: str | None, kept_boilerplate: bool, compilation: bool = False
 ) -> Evidence:
     """Collect agencies, dateline, pointers and flags from what was stripped, in text order."""
-    ordered = sorted(hits, key=lambda h: h.pos)
+    pointers: list[str] = [pointer] if pointer else []
+    if not hits:
+        return Evidence(
+            pointers=tuple(pointers), compilation=compilation, kept_boilerplate=kept_boilerplate
+        )
     agencies: list[str] = []
     sources: list[str] = []
-    pointers: list[str] = [pointer] if pointer else []
+    timestamps: list[str] = []
+    stripped: list[StrippedLine] = []
     dateline: str | None = None
-    for hit in ordered:
-        credits = hit.family in CREDITING_FAMILIES or hit.family == "dateline"
+    syndicated = scraper = False
+    for _, hit in sorted(hits, key=itemgetter(0)):
+        family = hit.family
+        stripped.append(hit)
+        credits = family in CREDITING_FAMILIES or family == "dateline"
         if hit.agency and credits and hit.agency not in agencies:
             agencies.append(hit.agency)
-        if hit.family == "dateline" and dateline is None:
+        if family == "dateline" and dateline is None:
             dateline = hit.text
-        if hit.family == "republication":
+        elif family == "timestamp":
+            timestamps.append(hit.text)
+        elif family == "republication":
             named = REPUBLISHED_FROM_RE.search(hit.text)
             if named and named["outlet"].strip() not in sources:
                 sources.append(named["outlet"].strip())
-        if hit.family in ("republication", "scraper"):
+        syndicated = syndicated or family in SYNDICATION_FAMILIES
+        scraper = scraper or family == "scraper"
+        if family in ("republication", "scraper"):
             for url in URL_RE.findall(hit.text):
                 if url not in pointers:
                     pointers.append(url)
@@ -389,11 +589,11 @@ def _evidence(
         sources=tuple(sources),
         dateline=dateline,
         pointers=tuple(pointers),
-        timestamps=tuple(h.text for h in ordered if h.family == "timestamp"),
-        syndicated=any(h.family in SYNDICATION_FAMILIES for h in ordered),
-        scraper=any(h.family == "scraper" for h in ordered),
+        timestamps=tuple(timestamps),
+        syndicated=syndicated,
+        scraper=scraper,
         compilation=compilation,
-        stripped=tuple(StrippedLine(h.family, h.text, h.agency) for h in ordered),
+        stripped=tuple(stripped),
         kept_boilerplate=kept_boilerplate,
     )
 
@@ -408,22 +608,24 @@ def normalize(text: str, *, title: str | None = None, pointer: str | None = None
     is reported first among the evidence's pointers.
     """
     folded = fold_unicode(text)
-    all_lines = [line for line in folded.split("\n") if line]
+    all_lines = list(filter(None, folded.split("\n")))
     if not all_lines:
         return NormalizedText("", _evidence([], pointer, kept_boilerplate=False))
-    compilation = _is_compilation(all_lines)
-    lines = deque(_Line(line, pos) for pos, line in enumerate(all_lines))
-    hits = _strip(lines, _title_keys(title))
-    certain = {h.pos for h in hits if h.family in CERTAIN_FAMILIES and h.text == all_lines[h.pos]}
-    total = sum(len(line) for pos, line in enumerate(all_lines) if pos not in certain)
-    remaining = sum(len(line.text) for line in lines)
-    if not lines or total - remaining > MAX_STRIPPED_SHARE * total:
+    compilation = _is_compilation(all_lines, folded)
+    lines = all_lines.copy()
+    hits, order = _strip(lines, _title_keys(title))
+    body = "\n\n".join([lines[pos] for pos in order])
+    certain = {
+        pos for pos, hit in hits if hit.family in CERTAIN_FAMILIES and hit.text == all_lines[pos]
+    }
+    total = len(folded) - folded.count("\n") - sum(len(all_lines[pos]) for pos in certain)
+    remaining = len(body) - 2 * (len(order) - 1) if order else 0
+    if not order or total - remaining > MAX_STRIPPED_SHARE * total:
         logger.debug(
             "kept boilerplate: stripping would remove %d of %d chars", total - remaining, total
         )
         evidence = _evidence(hits, pointer, kept_boilerplate=True, compilation=compilation)
         kept = [line for pos, line in enumerate(all_lines) if pos not in certain]
         return NormalizedText("\n\n".join(kept or all_lines), evidence)
-    body = "\n\n".join(line.text for line in lines)
     evidence = _evidence(hits, pointer, kept_boilerplate=False, compilation=compilation)
     return NormalizedText(body, evidence)
