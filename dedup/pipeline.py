@@ -180,11 +180,30 @@ def verify_pairs(
     return edges
 
 
+def _warm_up_clustering(params: DedupParams) -> None:
+    """Compile (or load from numba's cache) the clustering kernels in this process, on a
+    component of three and one of two, so that the workers forked next share them instead
+    of each compiling its own (seconds each, in a fresh environment)."""
+    text = "A warm-up story of one line about nothing in particular, told three times over."
+    articles = [Article(id=f"warm-up-{i}", text=text) for i in range(3)]
+    prepared = prepare_batch(articles, params)
+    run = RunState(
+        params=params,
+        sets=prepared.shingles,
+        entities=prepared.entities,
+        compilation=np.zeros(len(articles), dtype=np.bool_),
+        articles=articles,
+        evidence=prepared.evidence,
+    )
+    describe_components(run, [[0, 1, 2], [0, 1]])
+
+
 def _clusters(
     run: RunState, options: RunOptions, stats: RunStats, report: Progress, watch: _Stopwatch
 ) -> list[Cluster]:
     """Every component's clusters and canonicals, in the order of their first members."""
     params = run.params
+    _warm_up_clustering(params)
     items = work_items(components(len(run.sets), run.edges), CLUSTER_ITEM_SIZE)
     found: list[tuple[int, Cluster]] = []
     spent = [0.0, 0.0]
