@@ -5,23 +5,32 @@ Every fixture here is invented; it imitates the shapes of real wire copies, neve
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dedup.agencies import agency_names
 from dedup.boilerplate import LINE_PATTERNS, REVISION_LEAD_RE, REVISION_TAG_RE, LinePattern, Zone
 from dedup.normalize import (
     _BY_ZONE,
+    _alternation,
     _first_match,
+    _fold_chars,
+    _fold_chars_as_array,
+    _fold_table,
+    _foldable,
+    _merged_alternation,
     _screen_text,
     fold_unicode,
     headline_key,
     normalize,
 )
-from dedup.records import StrippedLine
+from dedup.records import Evidence, StrippedLine
 
 # --- invented story used by several tests -------------------------------------------------
 
@@ -118,10 +127,6 @@ def test_fold_digits_spaces_and_newlines() -> None:
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
 def test_fold_of_ascii_text_equals_the_general_path(text: str) -> None:
-    import unicodedata
-
-    from dedup.normalize import _fold_table
-
     expected = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").translate(_fold_table()))
     folded = fold_unicode(text)
     assert folded == fold_unicode(expected)
@@ -571,6 +576,80 @@ def test_fold_is_idempotent(text: str) -> None:
     assert fold_unicode(once) == once
 
 
+def _plain_fold(text: str) -> str:
+    """``fold_unicode`` as first written: every character looked up in the table and NFKC
+    until both are done, then the text split into lines, each stripped. The fast paths (a
+    replace per foldable character, no NFKC on ASCII, whole-text tidying) must equal it."""
+    table = _fold_table()
+    current = text.replace("\r\n", "\n")
+    for _ in range(6):
+        current = unicodedata.normalize("NFKC", current.translate(table))
+        if current.translate(table) == current:
+            break
+    out: list[str] = []
+    for raw in re.sub(" {2,}", " ", current).split("\n"):
+        line = raw.strip(" ")
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+_FOLD_PIECES = st.sampled_from(
+    [*"aZ09 .-'\"\n\r\t", "\r\n", "  ", " \n ", "\n \n", "\n\n\n", "\u00a0", "\u2028", "\u3000",
+     "\u200b", "\u00ad", "\ufeff", "\u2060", "\U000e0041", "\ufe0f", "\u0301", "\u0308",
+     "e\u0301", "A\u00ad\u030a", "\u1100\u200b\u1161", "\uff11\uff12", "\u0662", "\U0001d7d8",
+     "\u2018", "\u2019", "\u201c", "\u201d", "\u00ab", "\u2014", "\u2212", "\ufe58", "\u0130",
+     "\u0131", "\u017f", "\u212a", "\ufb01", "\u00bd", "\u2460", "\ud800", "\udfff", "\x00",
+     "\x03", "\x7f", "\u00e9", "\u0391\u03a3 "]
+)  # fmt: skip
+_FOLD_TEXTS = st.one_of(st.text(), st.lists(_FOLD_PIECES, max_size=40).map("".join))
+
+
+@_SETTINGS
+@given(_FOLD_TEXTS)
+def test_fold_equals_the_plain_definition(text: str) -> None:
+    assert fold_unicode(text) == _plain_fold(text)
+
+
+def test_nfkc_never_joins_across_a_line_break() -> None:
+    """What lets the fold compose line by line: a line break decomposes to nothing else, is
+    a starter, and is in no composition (no character decomposes to a pair holding it)."""
+    assert unicodedata.combining("\n") == 0
+    assert not unicodedata.decomposition("\n")
+    assert unicodedata.is_normalized("NFKC", "\n")
+    for code in range(sys.maxunicode + 1):
+        assert "000A" not in unicodedata.decomposition(chr(code)).split(), hex(code)
+
+
+@_SETTINGS
+@given(st.lists(st.one_of(st.sampled_from(sorted(_foldable())), _FOLD_PIECES), max_size=60))
+def test_fold_chars_by_replacing_or_as_an_array_equals_the_table(pieces: list[str]) -> None:
+    text = "".join(pieces)  # often more distinct foldable characters than are replaced one by one
+    assert _fold_chars(text) == text.translate(_fold_table())
+    assert _fold_chars_as_array(text) == text.translate(_fold_table())
+
+
+def _plain_headline_key(text: str) -> str:
+    lead = REVISION_LEAD_RE.match(text)
+    text = text[lead.end() :] if lead else text
+    return " ".join(re.findall(r"\w+", REVISION_TAG_RE.sub(" ", text).casefold()))
+
+
+@_SETTINGS
+@given(st.one_of(st.text(), st.text(st.characters(max_codepoint=127)), _FOLD_TEXTS))
+def test_headline_key_equals_the_word_list(text: str) -> None:
+    assert headline_key.__wrapped__(text) == _plain_headline_key(text)
+
+
+def test_text_without_boilerplate_has_empty_evidence() -> None:
+    assert normalize(CLEAN_BODY).evidence == Evidence()
+    assert normalize(CLEAN_BODY, pointer="https://a.example/x").evidence == Evidence(
+        pointers=("https://a.example/x",)
+    )
+
+
 def test_live_files_are_flagged_as_compilations() -> None:
     timed = "Leaders met.\n\n10:20 a.m.\n\nThe first item of the day.\n\n9 a.m.\n\nAn earlier one."
     assert normalize(timed).evidence.compilation
@@ -600,9 +679,6 @@ def test_bare_desk_initials_are_stripped_without_naming_an_agency() -> None:
 
 
 def test_code_points_outside_the_folding_ranges_never_fold() -> None:
-    import sys
-    import unicodedata
-
     from dedup.normalize import _FOLDABLE_RANGES
 
     covered = set().union(*(set(r) for r in _FOLDABLE_RANGES))
@@ -631,10 +707,32 @@ def _screened_first(text: str, zone: Zone) -> LinePattern | None:
 
 
 _NEEDS = sorted({need for p in LINE_PATTERNS for need in p.needs})
+#: words the zones' alternations list (their branches are merged by first letter)
+_LISTED_WORDS = [
+    *agency_names(),
+    "Advertisement",
+    "Read more",
+    "Share",
+    "share this story",
+    "Photo:",
+    "Image copyright",
+    "Getty Images",
+    "Updated",
+    "Published",
+    "By",
+    "July",
+    "Monday",
+    "(file)",
+    "more_vert",
+    "Loading...",
+    "Follow us on",
+]
 _SCREEN_PIECES = st.sampled_from(
     [*_NEEDS, *(n.upper() for n in _NEEDS), *(n.title() for n in _NEEDS), "(AP", "(Reuters",
      " Photo)", "AP ", "The ", "staff ", "edited ", "modifications ", "by the AP. ", "Reuters",
-     "Jane Doe ", ", ", ".", "(", ")", "/", " ", "x", "\u0131", "\u0130", "\u017f", "2024 "]
+     "Jane Doe ", ", ", ".", "(", ")", "/", " ", "x", "\u0131", "\u0130", "\u017f", "2024 ",
+     *_LISTED_WORDS, *(w.upper() for w in _LISTED_WORDS), *(w.lower() for w in _LISTED_WORDS),
+     *(w[:3] for w in _LISTED_WORDS), "- ", ": ", "15, ", "10:30 ", "|", "\u2022"]
 )  # fmt: skip
 _SCREEN_LINES = st.lists(_SCREEN_PIECES, min_size=1, max_size=14).map("".join)
 
@@ -643,6 +741,30 @@ _SCREEN_LINES = st.lists(_SCREEN_PIECES, min_size=1, max_size=14).map("".join)
 @given(_SCREEN_LINES, st.sampled_from(["head", "tail", "anywhere"]))
 def test_screened_classify_equals_trying_every_pattern(text: str, zone: Zone) -> None:
     assert _screened_first(text, zone) is _first_fullmatch(text, zone)
+
+
+@_SETTINGS
+@given(_SCREEN_LINES, st.sampled_from(["head", "tail", "anywhere"]))
+def test_merged_alternation_takes_the_pattern_the_plain_one_takes(text: str, zone: Zone) -> None:
+    plain = re.compile(_alternation(_BY_ZONE[zone].patterns)[0]).fullmatch(text)
+    merged = _BY_ZONE[zone].any_of.fullmatch(text)
+    assert (merged and merged.lastindex) == (plain and plain.lastindex)
+
+
+def test_merged_alternation_matches_the_strings_of_the_plain_one() -> None:
+    source = "(?:ab|ac|(?i:Ab)c|(?i:ab)d|a)|(?:x(?:y|z)|xy)+|(?=b|bc)b.|(?i:Reuters|Re)x|(e|ef)g"
+    strings = ["", "ab", "ac", "Abc", "ABC", "aBd", "a", "xyxz", "xyxy", "bc", "bd", "Reutersx",
+               "REx", "rex", "eg", "efg", "abc"]  # fmt: skip
+    plain, merged = re.compile(source), _merged_alternation(source)
+    assert [bool(plain.fullmatch(s)) for s in strings] == [
+        bool(merged.fullmatch(s)) for s in strings
+    ]
+
+
+def test_alternations_are_merged_on_this_python(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger="dedup.normalize"):
+        _merged_alternation("ab|ac|(?i:ad)")
+    assert not caplog.records
 
 
 @pytest.mark.parametrize("line", [line for text in (AFP_ORIGINAL, NDTV_COPY, SCRAPER_PAGE)
