@@ -61,10 +61,9 @@ _QUOTES = {
 }  # fmt: skip
 _DASHES = "\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe58\ufe63"
 _LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-#: runs of spaces and of blank lines, each spelt with a literal first character (which the
-#: regex engine scans for quickly: " {2,}" would be tried at every position)
+#: a run of spaces, spelt with a literal first space, which the regex engine scans for
+#: quickly (" {2,}" it would try at every position)
 _SPACE_RUN = re.compile("  +")
-_BLANK_LINE_RUN = re.compile("\n\n\n+")
 _WORD = re.compile(r"\w+")
 #: a byte table keeping the ASCII characters ``_WORD`` matches and making the others spaces
 _ASCII_NON_WORD_TO_SPACE = bytes(
@@ -163,31 +162,25 @@ def _fold_chars_as_array(text: str) -> str:
 
 
 def _fold_and_compose(text: str) -> str:
-    """Fold characters and apply NFKC until neither changes the text (six rounds at most):
-    dropping a format character can make NFKC compose anew."""
-    current = text
-    for _ in range(6):
-        folded = _fold_chars(current)
-        if folded.isascii():  # NFKC leaves ASCII alone, and folded holds nothing foldable
-            return folded
-        current = _nfkc(folded)
-        if current == folded or not _foldable_in(current):
+    """Fold characters, then apply NFKC to each line that is not ASCII. Neither joins
+    characters across a line break, so lines can be composed one by one, and most are ASCII
+    once folded (NFKC leaves those alone)."""
+    folded = _fold_chars(text)
+    if folded.isascii():
+        return folded
+    return "\n".join([line if line.isascii() else _compose(line) for line in folded.split("\n")])
+
+
+def _compose(line: str) -> str:
+    """NFKC of a folded line, folded and composed again while that leaves characters to fold
+    (six compositions at most): dropping a format character can make NFKC compose anew."""
+    composed = unicodedata.normalize("NFKC", line)
+    for _ in range(5):
+        if composed == line or not _foldable_in(composed):
             break
-    return current
-
-
-def _nfkc(text: str) -> str:
-    """``unicodedata.normalize("NFKC", text)``, line by line: NFKC never joins characters
-    across a line break, and one odd character (an ellipsis, a ligature) then costs a full
-    normalization of its line instead of the whole text. ASCII lines are skipped."""
-    if "\n" not in text:
-        return unicodedata.normalize("NFKC", text)
-    return "\n".join(
-        [
-            line if line.isascii() else unicodedata.normalize("NFKC", line)
-            for line in text.split("\n")
-        ]
-    )
+        line = _fold_chars(composed)
+        composed = unicodedata.normalize("NFKC", line)
+    return composed
 
 
 def fold_unicode(text: str) -> str:
@@ -202,15 +195,17 @@ def fold_unicode(text: str) -> str:
 
 
 def _tidy_lines(text: str) -> str:
-    """Squeeze space runs, strip spaces around line breaks and at the ends, and squeeze blank
-    line runs to one blank line, on the whole text at once."""
+    """Squeeze space runs, strip the lines, and squeeze runs of blank lines to one."""
     if "  " in text:
         text = _SPACE_RUN.sub(" ", text)
-    # a line break has one space beside it at most now
-    text = text.replace(" \n", "\n").replace("\n ", "\n").strip(" \n")
-    if "\n\n\n" in text:
-        text = _BLANK_LINE_RUN.sub("\n\n", text)
-    return text
+    out: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip(" ")
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -300,14 +295,14 @@ def _alternation(patterns: tuple[LinePattern, ...]) -> tuple[str, dict[int, int]
 
 
 def _merged_alternation(source: str) -> re.Pattern[str]:
-    """``source`` compiled with the branches of each alternation in it that open with the same
-    literal merged behind it (``ab|ac|x`` as ``a(?:b|c)|x``): the regex engine tries the
-    branches of an alternation one by one, and the zones' hold a hundred words and agency
-    names. A merge keeps the strings each alternation matches, not the order its branches are
-    tried in, which nothing here depends on below a capturing group: the patterns at the top
-    level are not merged, nor atomic groups or lookbehinds. The merge edits the parse tree of
-    ``re``'s own parser; should that parser differ (another Python), ``source`` is compiled
-    as it is."""
+    """``source`` compiled with the branches of each of its alternations that open with the
+    same literal merged behind it (``ab|ac|x`` as ``a(?:b|c)|x``): the regex engine tries an
+    alternation's branches one by one, and the zones list a hundred furniture words and
+    agency names. A merge keeps the strings an alternation matches, not the order its
+    branches are tried in; the capturing groups around whole patterns, which say which one
+    matched, are not merged, nor are atomic groups and lookbehinds. It edits the parse tree
+    of ``re``'s own parser; should that parser differ (another Python), ``source`` is
+    compiled as it is."""
     try:
         parser = importlib.import_module("re._parser")
         compiler = importlib.import_module("re._compiler")
