@@ -399,6 +399,15 @@ def name_hashes(codes, doc_offsets, classes, fold, multi):
     return hashes[:found], counts
 
 
+@njit(cache=True, inline="always")
+def _run_end(sorted_keys, start):
+    """Where the run of keys equal to ``sorted_keys[start]`` ends."""
+    stop = start + 1
+    while stop < sorted_keys.shape[0] and sorted_keys[stop] == sorted_keys[start]:
+        stop += 1
+    return stop
+
+
 @njit(cache=True)
 def group_pairs(sorted_keys, members, n_docs, max_bucket):
     """Encoded pairs (low * n_docs + high) of the members of each run of equal keys: every
@@ -408,9 +417,7 @@ def group_pairs(sorted_keys, members, n_docs, max_bucket):
     total = 0
     start = 0
     while start < n:
-        stop = start + 1
-        while stop < n and sorted_keys[stop] == sorted_keys[start]:
-            stop += 1
+        stop = _run_end(sorted_keys, start)
         size = stop - start
         total += size * (size - 1) // 2 if size <= max_bucket else size - 1
         start = stop
@@ -418,9 +425,7 @@ def group_pairs(sorted_keys, members, n_docs, max_bucket):
     found = 0
     start = 0
     while start < n:
-        stop = start + 1
-        while stop < n and sorted_keys[stop] == sorted_keys[start]:
-            stop += 1
+        stop = _run_end(sorted_keys, start)
         if stop - start <= max_bucket:
             for i in range(start, stop):
                 for j in range(i + 1, stop):
