@@ -58,20 +58,13 @@ CERTAIN_FAMILIES = frozenset({"disclaimer", "republication", "rights", "credit",
 
 @dataclass(frozen=True, slots=True)
 class LinePattern:
-    """A whole-line pattern: ``family`` removed when it fullmatches a line in ``zone``.
-
-    ``needs`` (lower-case substrings) screens lines cheaply: every match contains one of
-    them, so a line holding none is not tried. Only the costly patterns (a leading
-    ``.{0,N}``, a lookahead over the line) carry it; a test checks each against the plain
-    ordered match on generated lines.
-    """
+    """A whole-line pattern: ``family`` removed when it fullmatches a line in ``zone``."""
 
     family: str
     zone: Zone
     regex: re.Pattern[str]
     agency: str | None = None
     max_len: int = 1000
-    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,17 +152,14 @@ def _p(
     pattern: str,
     agency: str | None = None,
     *,
-    needs: tuple[str, ...] = (),
     flags: int = 0,
 ) -> LinePattern:
-    return LinePattern(family, zone, re.compile(pattern, flags), agency, needs=needs)
+    return LinePattern(family, zone, re.compile(pattern, flags), agency)
 
 
-def _pi(
-    family: str, zone: Zone, pattern: str, agency: str | None = None, *, needs: tuple[str, ...] = ()
-) -> LinePattern:
+def _pi(family: str, zone: Zone, pattern: str, agency: str | None = None) -> LinePattern:
     """``_p`` ignoring case."""
-    return _p(family, zone, pattern, agency, needs=needs, flags=re.IGNORECASE)
+    return _p(family, zone, pattern, agency, flags=re.IGNORECASE)
 
 
 _FURNITURE_WORDS = (
@@ -242,14 +232,12 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
         "rights",
         "anywhere",
         r".{0,200}\ball rights reserved\b.{0,400}",
-        needs=("all rights reserved",),
     ),
     _pi(
         "rights",
         "anywhere",
         r".{0,120}\bthis material may not be published, broadcast, rewritten,? or redistributed\b"
         r".{0,200}",
-        needs=("this material may not be published",),
     ),
     # "© 2008", "© Copyright 2008 Times Newspapers Ltd.", "All contents © Copyright 2008 ...";
     # the sign is required: "Copyright 2008 was a record year" is a sentence
@@ -258,16 +246,14 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
         "anywhere",
         r"(?:all (?:contents|material)\s+)?(?:copyright\s*)?(?:©|\(c\))\s*(?:copyright\s*)?"
         r"\d{4}(?:\s*-\s*\d{4})?\b.{0,300}",
-        needs=("©", "(c)"),
     ),
     _pi("rights", "anywhere", r"our standards: the thomson reuters trust principles\.?", "Reuters"),
     _p(
         "caption",
         "anywhere",
         rf".{{0,400}}\({_AG} Photo(?:/[^)]{{0,80}})?\).{{0,200}}",
-        needs=(" photo",),
     ),
-    _p("caption", "anywhere", rf".{{0,400}}\((?:{AGENCY})/[^)]{{1,80}}\)\.?", needs=("/",)),
+    _p("caption", "anywhere", rf".{{0,400}}\((?:{AGENCY})/[^)]{{1,80}}\)\.?"),
     _p("caption", "anywhere", r"FILE(?: PHOTO)?\s*(?:-|:).{1,600}"),
     _pi(
         "caption",
@@ -288,7 +274,7 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
         rf"(?:[/|•-]\s*)?(?:(?:Media|Source|Agency|Via|From|By)\s*:?\s*)?{_THE}{_AG}(?:\s+(?:staff"
         rf"|wire|wires|news service))?\s*[•|.]?{_STAMPS}?",
     ),
-    _p("furniture", "anywhere", r"[A-Z][\w.'&-]*(?: [\w.'&-]+){0,4}\s?•", needs=("•",)),
+    _p("furniture", "anywhere", r"[A-Z][\w.'&-]*(?: [\w.'&-]+){0,4}\s?•"),
     # --- head: bylines, datelines alone on a line, timestamps, captions, scraper headers
     _p("timestamp", "head", rf"{_STAMP_PREFIX}{_DATE}(?:{_SEP}{_STAMP_PREFIX}{_DATE}){{0,5}}\.?"),
     _pi(
@@ -327,13 +313,12 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     # menus at the top or bottom: three or more short items between pipes ("Sky Bet | Sky
     # Poker | Bingo"), or one with a trailing pipe ("Front Page |"); a headline's "Title |
     # Site" is matched as a headline before these are tried
-    _p("furniture", "head", _MENU, needs=("|",)),
+    _p("furniture", "head", _MENU),
     # --- tail: disclaimers, republication notes, credits, rights, scraper footers
     _pi(
         "disclaimer",
         "tail",
         rf".{{0,120}}auto-generated from (?:the\s+)?{_AG}.{{0,250}}",
-        needs=("auto-generated from",),
     ),
     _pi(
         "disclaimer",
@@ -354,7 +339,6 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
         rf"(?=.*\b(?:{'|'.join(_FEED_WORDS)})\b)"
         r"(?=.*\b(?:edited|auto-generated|modifications?|responsibility|reworked"
         r"|published from|generated from)\b)\(?.{10,400}",
-        needs=_FEED_WORDS,
     ),
     _pi(
         "republication",
@@ -403,13 +387,11 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
         "credit",
         "tail",
         rf"{_THE}{_AG}(?:'s)?(?:\s+(?:writers?|reporters?|correspondents?|photographers?|staff|journalists?))?\b[^.]{{0,250}}\bcontributed\b[^.]{{0,80}}\.?",
-        needs=("contributed",),
     ),
     _p(
         "credit",
         "tail",
         r"[A-Z][^.]{0,250}\bcontributed (?:to )?(?:this|the) (?:report|story|article)\.?",
-        needs=("contributed",),
     ),
     _p("credit", "tail", r"(?P<agency>PTI)(?:\s+[A-Z]{2,4}){1,6}"),
     _p("credit", "tail", r"-{1,3}\s*(?P<agency>IANS|ANI|UNI)(?:\s+[a-z]{1,4}(?:/[a-z]{1,4})*)?"),
@@ -419,7 +401,7 @@ LINE_PATTERNS: tuple[LinePattern, ...] = (
     _p("credit", "tail", r"[a-z]{2,5}(?:-[a-z]{2,5})*(?:/[a-z]{2,5})+"),
     _pi("rights", "tail", r"©.{1,300}|(?:\(c\)|copyright)\s*(?:©|\(c\)|\d{4}|by\b|:).{0,300}"),
     _pi("furniture", "tail", r"follow .{1,60} on (?:twitter|x|facebook|instagram)\b.{0,120}"),
-    _p("furniture", "tail", _MENU, needs=("|",)),
+    _p("furniture", "tail", _MENU),
 )
 
 _PLACE_WORD = (

@@ -8,7 +8,6 @@ removed from each edge until none match), so normalizing a normalized body chang
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 import sys
@@ -19,7 +18,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 from itertools import chain, islice
 from operator import itemgetter
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +41,7 @@ from dedup.boilerplate import (
     LinePattern,
     Zone,
 )
+from dedup.line_screen import LineScreen
 from dedup.records import Evidence, NormalizedText, StrippedLine
 
 logger = logging.getLogger(__name__)
@@ -250,140 +249,24 @@ _SEARCHED_FAMILIES = frozenset({"credit", "rights", "disclaimer", "republication
 
 @dataclass(frozen=True, slots=True)
 class _ZonePatterns:
-    """A zone's patterns in order, and one alternation of those without ``needs``: most
-    lines match none, and one fullmatch of the alternation plus a few substring checks for
-    the screened patterns say so. The alternation also says which of its patterns comes
-    first among those fullmatching a line (the one its capturing group around each pattern
-    marks), so that only that one and the screened ones before it are tried alone."""
+    """A zone's patterns in order, and the RE2 screen that says which of them could
+    fullmatch a line: most lines match none, and only those it names are tried."""
 
     patterns: tuple[LinePattern, ...]
-    any_of: re.Pattern[str]
-    #: the index in ``patterns`` of each capturing group that wraps a pattern in ``any_of``
-    pattern_at_group: dict[int, int]
-    #: the substrings screened patterns need, each once
-    needs: tuple[str, ...]
+    screen: LineScreen
     max_len: int
 
     @classmethod
     def of(cls, zone: Zone) -> _ZonePatterns:
         patterns = tuple(p for p in LINE_PATTERNS if p.zone == zone)
-        source, pattern_at_group = _alternation(patterns)
         return cls(
-            patterns,
-            _merged_alternation(source),
-            pattern_at_group,
-            tuple(dict.fromkeys(need for p in patterns for need in p.needs)),
-            max(p.max_len for p in patterns),
+            patterns, LineScreen([p.regex for p in patterns]), max(p.max_len for p in patterns)
         )
 
 
-def _alternation(patterns: tuple[LinePattern, ...]) -> tuple[str, dict[int, int]]:
-    """One regex of the patterns without ``needs``, each in a capturing group (its own named
-    groups made plain: names repeat across patterns), and the index in ``patterns`` of the
-    pattern in each such group."""
-    alternatives: list[str] = []
-    pattern_at_group: dict[int, int] = {}
-    group = 1
-    for index, pattern in enumerate(patterns):
-        if pattern.needs:
-            continue
-        flag = "i" if pattern.regex.flags & re.IGNORECASE else ""
-        alternatives.append(f"((?{flag}:{_NAMED_GROUP.sub('(?:', pattern.regex.pattern)}))")
-        pattern_at_group[group] = index
-        group += 1 + pattern.regex.groups - len(pattern.regex.groupindex)
-    return "|".join(alternatives), pattern_at_group
-
-
-def _merged_alternation(source: str) -> re.Pattern[str]:
-    """``source`` compiled with the branches of each of its alternations that open with the
-    same literal merged behind it (``ab|ac|x`` as ``a(?:b|c)|x``): the regex engine tries an
-    alternation's branches one by one, and the zones list a hundred furniture words and
-    agency names. A merge keeps the strings an alternation matches, not the order its
-    branches are tried in; the capturing groups around whole patterns, which say which one
-    matched, are not merged, nor are atomic groups and lookbehinds. It edits the parse tree
-    of ``re``'s own parser; should that parser differ (another Python), ``source`` is
-    compiled as it is."""
-    try:
-        parser = importlib.import_module("re._parser")
-        compiler = importlib.import_module("re._compiler")
-        tree = parser.parse(source)
-        _merge_branches(tree.data, parser)
-        merged: re.Pattern[str] = compiler.compile(tree)
-    except Exception:  # any surprise in another Python's internals
-        logger.debug("alternations left unmerged", exc_info=True)
-        return re.compile(source)
-    return merged
-
-
-def _merge_branches(items: list[Any], parser: Any) -> None:
-    """Merge the branches of every alternation in ``items`` (a parsed pattern), in place."""
-    for index, (op, arg) in enumerate(items):
-        if op is parser.BRANCH:
-            for branch in arg[1]:
-                _merge_branches(branch.data, parser)
-            items[index] = (op, (None, _merged_branches(arg[1], parser)))
-        elif op is parser.SUBPATTERN or op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
-            _merge_branches(arg[-1].data, parser)
-        elif op in (parser.ASSERT, parser.ASSERT_NOT) and arg[0] == 1:  # a lookahead
-            _merge_branches(arg[1].data, parser)
-
-
-def _merged_branches(branches: list[Any], parser: Any) -> list[Any]:
-    """``branches`` with those opening with the same literal joined into one: the literal,
-    then an alternation of what follows it in each (merged in turn)."""
-    groups: dict[object, list[tuple[Any, list[Any], list[Any]]]] = {}
-    for branch in branches:
-        opening = _opening(branch, parser)
-        key, head, rest = opening if opening else (branch, [], [])
-        groups.setdefault(key, []).append((branch, head, rest))
-    state = branches[0].state
-    merged: list[Any] = []
-    for group in groups.values():
-        if len(group) == 1:
-            merged.append(group[0][0])
-            continue
-        rests = [parser.SubPattern(state, rest) for _, _, rest in group]
-        alternation = (parser.BRANCH, (None, _merged_branches(rests, parser)))
-        merged.append(parser.SubPattern(state, [*group[0][1], alternation]))
-    return merged
-
-
-def _opening(branch: Any, parser: Any) -> tuple[object, list[Any], list[Any]] | None:
-    """(key, opening literal, rest) of a branch opening with a literal, plain or in a
-    non-capturing group that sets flags (``(?i:Reuters)``); None for any other branch."""
-    if not branch.data:
-        return None
-    op, arg = branch.data[0]
-    if op is parser.LITERAL:
-        return (None, arg), branch.data[:1], branch.data[1:]
-    if op is parser.SUBPATTERN and arg[0] is None and arg[3].data:
-        _, add_flags, del_flags, inner = arg
-        if inner.data[0][0] is parser.LITERAL:
-            flags = (add_flags, del_flags)
-            head = parser.SubPattern(inner.state, inner.data[:1])
-            tail = parser.SubPattern(inner.state, inner.data[1:])
-            return (
-                (flags, inner.data[0][1]),
-                [(op, (None, *flags, head))],
-                [(op, (None, *flags, tail)), *branch.data[1:]],
-            )
-    return None
-
-
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _BY_ZONE: dict[Zone, _ZonePatterns] = {
     zone: _ZonePatterns.of(zone) for zone in ("head", "tail", "anywhere")
 }
-#: the non-ASCII letters an IGNORECASE match lets stand for an ASCII one that ``str.lower``
-#: does not turn into it (a test derives them from ``re``)
-_IGNORECASE_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
-
-
-def _screen_text(text: str) -> str:
-    """``text`` lowered so that a ``needs`` substring is in it whenever a match needs it."""
-    if not text.isascii() and ("\u0130" in text or "\u0131" in text or "\u017f" in text):
-        text = text.translate(_IGNORECASE_TO_ASCII)
-    return text.lower()
 
 
 def _match(text: str, zone: Zone, pos: int) -> _Hit | None:
@@ -393,21 +276,12 @@ def _match(text: str, zone: Zone, pos: int) -> _Hit | None:
 
 
 def _first_match(text: str, zone: _ZonePatterns) -> tuple[LinePattern, re.Match[str]] | None:
-    """The zone's first pattern fullmatching ``text``, screened: the alternation and the
-    ``needs`` substrings rule out most lines before any pattern is tried on its own."""
+    """The zone's first pattern fullmatching ``text``, trying only those the screen names."""
     if len(text) > zone.max_len:
         return None
-    found = zone.any_of.fullmatch(text)
-    lowered = _screen_text(text)
-    present = {need for need in zone.needs if need in lowered}
-    if found is None and not present:
-        return None
-    # the alternation tries its patterns in order: none before the one it took fullmatches
-    first = len(zone.patterns) if found is None else zone.pattern_at_group[found.lastindex or 0]
-    for index, pattern in enumerate(zone.patterns):
-        if pattern.needs and present.isdisjoint(pattern.needs):
-            continue
-        if (pattern.needs or index >= first) and len(text) <= pattern.max_len:
+    for index in zone.screen.candidates(text):
+        pattern = zone.patterns[index]
+        if len(text) <= pattern.max_len:
             m = pattern.regex.fullmatch(text)
             if m is not None:
                 return pattern, m
