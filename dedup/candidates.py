@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,13 +16,34 @@ I64 = npt.NDArray[np.int64]
 DEFAULT_MAX_BUCKET = 256
 
 
-def _band_pairs(keys: U64, docs: I64, bands: range, n_docs: int, max_bucket: int) -> I64:
-    """Encoded unique pairs (i * n_docs + j, i < j) of documents sharing a key in ``bands``."""
-    salts = np.arange(bands.start, bands.stop, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
-    flat_keys = (keys[:, bands.start : bands.stop][docs] ^ salts[None, :]).ravel()
-    order = np.argsort(flat_keys)
-    members = np.repeat(docs, len(bands))[order]
-    return _sorted_unique(_kernels.group_pairs(flat_keys[order], members, n_docs, max_bucket))
+@dataclass(frozen=True, slots=True)
+class BandTable:
+    """What a pass over some bands reads: every document's band keys, the documents that
+    may pair, and the bucket cap. Passes are independent, so they can run anywhere that
+    sees the table (forked workers share it without a copy)."""
+
+    keys: U64
+    docs: I64
+    n_docs: int
+    max_bucket: int
+
+    def pass_codes(self, bands: range) -> I64:
+        """Encoded unique pairs (i * n_docs + j, i < j) of documents sharing a key in
+        ``bands``."""
+        salts = np.arange(bands.start, bands.stop, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+        flat_keys = (self.keys[:, bands.start : bands.stop][self.docs] ^ salts[None, :]).ravel()
+        order = np.argsort(flat_keys)
+        members = np.repeat(self.docs, len(bands))[order]
+        pairs = _kernels.group_pairs(flat_keys[order], members, self.n_docs, self.max_bucket)
+        return _sorted_unique(pairs)
+
+
+#: runs ``BandTable.pass_codes`` on each band range (in any order, anywhere)
+PassMapper = Callable[[BandTable, list[range]], Iterable[I64]]
+
+
+def _here(table: BandTable, passes: list[range]) -> Iterator[I64]:
+    return map(table.pass_codes, passes)
 
 
 def _sorted_unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -70,6 +91,7 @@ def candidate_codes(
     eligible: npt.NDArray[np.bool_] | None = None,
     max_bucket: int = DEFAULT_MAX_BUCKET,
     bands_per_pass: int = 8,
+    map_passes: PassMapper = _here,
 ) -> EncodedPairs:
     """Unique pairs of documents sharing at least one band key, encoded.
 
@@ -79,15 +101,21 @@ def candidate_codes(
     are grouped ``bands_per_pass`` at a time and each pass's pairs are made unique before
     they join the rest: near-identical copies collide in every band, and listing each of
     their pairs once per band first would hold tens of times more pairs than there are.
+    ``map_passes`` runs the passes (here, one after another, by default); their union does
+    not depend on where or in which order they ran.
     """
     n_docs, n_bands = keys.shape
     docs = np.arange(n_docs, dtype=np.int64)
     if eligible is not None:
         docs = docs[eligible]
+    table = BandTable(keys, docs, n_docs, max_bucket)
+    passes = [
+        range(start, min(start + bands_per_pass, n_bands))
+        for start in range(0, n_bands, bands_per_pass)
+    ]
     found = np.empty(0, dtype=np.int64)
-    for start in range(0, n_bands, bands_per_pass):
-        bands = range(start, min(start + bands_per_pass, n_bands))
-        found = _kernels.merge_unique(found, _band_pairs(keys, docs, bands, n_docs, max_bucket))
+    for codes in map_passes(table, passes):
+        found = _kernels.merge_unique(found, codes)
     return EncodedPairs(found, n_docs)
 
 

@@ -19,7 +19,7 @@ from itertools import islice
 import numpy as np
 import numpy.typing as npt
 
-from dedup.candidates import EncodedPairs, candidate_codes
+from dedup.candidates import BandTable, EncodedPairs, candidate_codes
 from dedup.canonical import cluster_id_for
 from dedup.cluster import components
 from dedup.engines.local import map_ordered, map_with_shared
@@ -150,11 +150,19 @@ class _Stopwatch:
         self.last = now
 
 
-def _candidates(run: RunState, keys: npt.NDArray[np.uint64], stats: RunStats) -> EncodedPairs:
-    """Pairs of articles long enough to sign that share an LSH band."""
+def _candidates(
+    run: RunState, keys: npt.NDArray[np.uint64], options: RunOptions, stats: RunStats
+) -> EncodedPairs:
+    """Pairs of articles long enough to sign that share an LSH band, band passes made on
+    the workers."""
     eligible = run.sets.sizes() >= run.params.min_shingles
     stats.too_short = int(np.count_nonzero(~eligible))
-    pairs = candidate_codes(keys, eligible=eligible)
+
+    def on_workers(table: BandTable, passes: list[range]) -> Iterator[npt.NDArray[np.int64]]:
+        done = map_with_shared(BandTable.pass_codes, table, passes, workers=options.workers)
+        return (codes for _, codes in done)
+
+    pairs = candidate_codes(keys, eligible=eligible, map_passes=on_workers)
     stats.candidate_pairs = len(pairs)
     return pairs
 
@@ -282,7 +290,7 @@ def _scan_articles(
         evidence=evidence,
         bodies=prepared.bodies,
     )
-    pairs = _candidates(run, prepared.band_keys, stats)
+    pairs = _candidates(run, prepared.band_keys, options, stats)
     del prepared  # the band keys are done with
     watch.lap("candidates")
     edges = verify_pairs(run, pairs, options, stats, report)

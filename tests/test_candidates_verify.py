@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.candidates import EncodedPairs, candidate_pairs
+from dedup.candidates import BandTable, EncodedPairs, candidate_codes, candidate_pairs
 from dedup.params import DedupParams
 from dedup.shingle import ShingleSets, shingle_batch
 from dedup.stages import RunState, component_matrices, verified
@@ -56,6 +56,25 @@ def test_encoded_pairs_decode_to_their_unique_rows_in_any_chunks(
     assert all(c.shape[0] <= chunk for c in chunks)
     joined = np.concatenate([np.empty((0, 2), dtype=np.int64), *chunks])
     assert joined.tolist() == [list(p) for p in ordered]
+
+
+@settings(deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 4), min_size=7, max_size=7), min_size=0, max_size=30),
+    st.integers(1, 7),
+)
+def test_band_passes_give_the_same_pairs_in_any_order(rows: list[list[int]], per_pass: int) -> None:
+    keys = np.array(rows, dtype=np.uint64).reshape(len(rows), 7)
+    ran: list[range] = []
+
+    def backwards(table: BandTable, passes: list[range]) -> list[np.ndarray]:
+        ran.extend(passes)
+        return [table.pass_codes(bands) for bands in reversed(passes)]
+
+    shuffled = candidate_codes(keys, max_bucket=3, bands_per_pass=per_pass, map_passes=backwards)
+    in_order = candidate_codes(keys, max_bucket=3, bands_per_pass=per_pass)
+    assert shuffled.codes.tolist() == in_order.codes.tolist()
+    assert sorted(b for bands in ran for b in bands) == list(range(7))
 
 
 def test_huge_bucket_is_paired_as_a_star() -> None:
