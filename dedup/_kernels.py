@@ -188,17 +188,12 @@ def _intersect(values, offsets, first, second):
     j = offsets[second]
     j_end = offsets[second + 1]
     shared = 0
-    while i < i_end and j < j_end:
+    while i < i_end and j < j_end:  # branch-free: which side moves is a coin toss
         left = values[i]
         right = values[j]
-        if left == right:
-            shared += 1
-            i += 1
-            j += 1
-        elif left < right:
-            i += 1
-        else:
-            j += 1
+        shared += left == right
+        i += left <= right
+        j += right <= left
     return shared
 
 
