@@ -40,9 +40,9 @@ _LONGEST_KEPT_REPEAT = 3
 _NON_ASCII = r"\x{80}-\x{D7FF}\x{E000}-\x{10FFFF}"
 #: lets every line through
 _ANYTHING = "(?s:.*)"
-#: memory for each set's compiled program and DFA cache (RE2's default). A set's DFA empties
-#: its cache when full and goes on: RE2 gives up on slow DFAs for single regexes, never for
-#: sets (a test screens with a cache too small to hold and gets the same candidates)
+#: memory for each set's compiled program and DFA cache (RE2's default). A set's DFA that
+#: fills its cache empties it and goes on, slower but with the same answers (a test screens
+#: with a cache far too small and gets the same candidates)
 _MAX_MEM = 8 << 20
 
 
@@ -61,7 +61,7 @@ class LineScreen:
         self._extras_of: dict[int, frozenset[int]] = {}
         for index, pattern in enumerate(patterns):
             main, *extras = superset_rewrites(pattern)
-            assert self._main.Add(main) == index
+            self._main.Add(main)  # entries are numbered from 0 as added: pattern indices
             if extras:
                 self._extras_of[index] = frozenset(map(self._extra.Add, extras))
         self._main.Compile()
