@@ -28,6 +28,7 @@ import importlib
 import logging
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import re2
@@ -106,12 +107,12 @@ def superset_rewrites(pattern: re.Pattern[str]) -> list[str]:
             if op is parser.ASSERT and arg[0] == 1:  # a lookahead: its content, then anything
                 head = _rewrite(items[:index], flags, parser)
                 content = _rewrite(list(arg[1].data), flags, parser)
-                rewrites.append(f"{head}(?:{content}){_ANYTHING}")
+                rewrites.insert(
+                    0 if index == 0 else len(rewrites), f"{head}(?:{content}){_ANYTHING}"
+                )
     except Exception:  # an unknown node, or another Python's parser
         logger.debug("pattern %r screened by anything", pattern.pattern, exc_info=True)
         return [_ANYTHING]
-    if len(rewrites) > 1 and items[0][0] is parser.ASSERT and items[0][1][0] == 1:
-        rewrites[0], rewrites[1] = rewrites[1], rewrites[0]
     return rewrites
 
 
@@ -146,6 +147,7 @@ def _rewrite(items: list[Any], flags: int, parser: Any) -> str:
     return "".join(out)
 
 
+@cache  # the agency names repeat in many patterns, letter by letter
 def _literal(code: int, flags: int, parser: Any) -> str:
     if not flags & re.IGNORECASE:
         return _escape(code)

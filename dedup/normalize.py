@@ -264,9 +264,11 @@ class _ZonePatterns:
         )
 
 
-_BY_ZONE: dict[Zone, _ZonePatterns] = {
-    zone: _ZonePatterns.of(zone) for zone in ("head", "tail", "anywhere")
-}
+@cache
+def _zone_patterns(zone: Zone) -> _ZonePatterns:
+    """A zone's patterns and screen, built on first use (in the main process before workers
+    fork, by the warm-up): commands that never normalize do not pay for the RE2 sets."""
+    return _ZonePatterns.of(zone)
 
 
 def _match(text: str, zone: Zone, pos: int) -> _Hit | None:
@@ -291,7 +293,7 @@ def _first_match(text: str, zone: _ZonePatterns) -> tuple[LinePattern, re.Match[
 def _classify(text: str, zone: Zone) -> StrippedLine | None:
     """The line stripped by the first pattern of the zone fullmatching ``text``, with the
     agency it names (if any)."""
-    found = _first_match(text, _BY_ZONE[zone])
+    found = _first_match(text, _zone_patterns(zone))
     if found is None:
         return None
     pattern, m = found

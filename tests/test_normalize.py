@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from dedup.agencies import agency_names
 from dedup.boilerplate import LINE_PATTERNS, REVISION_LEAD_RE, REVISION_TAG_RE, LinePattern, Zone
 from dedup.normalize import (
-    _BY_ZONE,
     _first_match,
     _fold_chars,
     _fold_chars_as_array,
     _fold_table,
     _foldable,
+    _zone_patterns,
     fold_unicode,
     headline_key,
     normalize,
@@ -698,7 +698,7 @@ def _first_fullmatch(text: str, zone: Zone) -> LinePattern | None:
 
 
 def _screened_first(text: str, zone: Zone) -> LinePattern | None:
-    found = _first_match(text, _BY_ZONE[zone])
+    found = _first_match(text, _zone_patterns(zone))
     return found and found[0]
 
 
