@@ -25,15 +25,16 @@ EMPTY_VALUE = np.uint32(0xFFFFFFFF)
 
 @lru_cache(maxsize=16)
 def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
-    """datasketch's permutation parameters (a, b) for this num_perm and seed."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    a_arr = np.asarray(a, dtype=np.uint32)
-    b_arr = np.asarray(b, dtype=np.uint32)
-    a_arr.setflags(write=False)
-    b_arr.setflags(write=False)
-    return a_arr, b_arr
+    """datasketch's ``affine32`` permutation parameters (a, b) for this num_perm and seed,
+    drawn as datasketch draws them (an odd ``a``, then ``b``, from ``RandomState(seed)``).
+    Not asked of datasketch itself: importing it takes half a second, on every command;
+    the tests hold the signatures equal to datasketch's."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    a.setflags(write=False)
+    b.setflags(write=False)
+    return a, b
 
 
 def _fmix32(values: U32) -> U32:

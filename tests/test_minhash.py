@@ -10,7 +10,7 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.minhash import band_keys, estimate_jaccard, sign_batch
+from dedup.minhash import band_keys, estimate_jaccard, permutations, sign_batch
 from dedup.shingle import hash_shingle, hash_shingle32, hash_token, shingle_batch, tokenize
 
 VOCABULARY = ["alpha", "beta", "gamma", "delta", "eta", "theta", "iota", "kappa", "mu", "nu"]
@@ -40,6 +40,15 @@ def test_batch_signature_equals_datasketch(
     ours = sign_batch(sets, num_perm=num_perm, seed=seed)
     for row, body in enumerate(bodies):
         assert np.array_equal(ours[row], datasketch_signature(body, k, num_perm, seed))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=1, max_value=512), st.integers(0, 2**32 - 1))
+def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    ours = permutations(num_perm, seed)
+    assert ours[0].dtype == ours[1].dtype == np.uint32
+    assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
 
 
 @settings(max_examples=30, deadline=None)
