@@ -441,28 +441,33 @@ def group_pairs(sorted_keys, members, n_docs, max_bucket):
 
 
 @njit(cache=True)
-def merge_unique(first, second):
-    """The sorted distinct values of two sorted, distinct arrays, in one linear pass."""
-    out = np.empty(first.shape[0] + second.shape[0], dtype=first.dtype)
-    i = j = n = 0
-    while i < first.shape[0] and j < second.shape[0]:
-        if first[i] < second[j]:
-            out[n] = first[i]
-            i += 1
-        elif second[j] < first[i]:
-            out[n] = second[j]
+def missing_from(values, known):
+    """Which of ``values`` are not in ``known`` (both sorted and distinct), in one linear
+    pass."""
+    missing = np.ones(values.shape[0], dtype=np.bool_)
+    j = 0
+    for i in range(values.shape[0]):
+        value = values[i]
+        while j < known.shape[0] and known[j] < value:
             j += 1
+        if j < known.shape[0] and known[j] == value:
+            missing[i] = False
+    return missing
+
+
+@njit(cache=True)
+def merge_from_back(buffer, n_first, second):
+    """Merge sorted ``second`` into ``buffer``, whose first ``n_first`` values are sorted
+    and none of ``second``'s, filling the buffer (``n_first + len(second)`` long) from its
+    end, so that nothing moves twice and no second buffer is needed."""
+    i = n_first - 1
+    j = second.shape[0] - 1
+    for k in range(n_first + second.shape[0] - 1, -1, -1):
+        if j < 0:
+            break
+        if i >= 0 and buffer[i] > second[j]:
+            buffer[k] = buffer[i]
+            i -= 1
         else:
-            out[n] = first[i]
-            i += 1
-            j += 1
-        n += 1
-    while i < first.shape[0]:
-        out[n] = first[i]
-        i += 1
-        n += 1
-    while j < second.shape[0]:
-        out[n] = second[j]
-        j += 1
-        n += 1
-    return out[:n]
+            buffer[k] = second[j]
+            j -= 1

@@ -115,8 +115,22 @@ def candidate_codes(
     ]
     found = np.empty(0, dtype=np.int64)
     for codes in map_passes(table, passes):
-        found = _kernels.merge_unique(found, codes)
+        found = _joined(found, codes)
     return EncodedPairs(found, n_docs)
+
+
+def _joined(found: I64, codes: I64) -> I64:
+    """The union of two sorted sets of distinct codes, made in ``found`` itself: it grows
+    by a realloc (remapped, not copied) by the codes it lacks, merged in from its end. Later
+    passes mostly find the same pairs again, and a merge into a new array would hold the
+    union twice at its largest."""
+    fresh = codes[_kernels.missing_from(codes, found)]
+    if fresh.shape[0] == 0:
+        return found
+    n_found = found.shape[0]
+    found.resize(n_found + fresh.shape[0], refcheck=False)
+    _kernels.merge_from_back(found, n_found, fresh)
+    return found
 
 
 def candidate_pairs(

@@ -139,3 +139,6 @@ class RunOptions:
     #: keep the normalized bodies to find the passages each member shares with its
     #: canonical (``Member.reuse``); costs the bodies' memory for the whole run
     spans: bool = False
+    #: where the run's shingle sets, names and band keys are kept, memory-mapped, in
+    #: unlinked files: a directory, or None for the system's (``TMPDIR``)
+    spill_dir: str | None = None

@@ -28,6 +28,7 @@ from dedup.io.readers import ReadOptions, Record, read_records
 from dedup.params import DedupParams, RunOptions
 from dedup.prepare import PreparedBatch, PreparedRun, prepare_batch, warm_up
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
+from dedup.spill import SpilledArray
 from dedup.stages import RunState, describe_components, verify_chunk, work_items
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def prepare_articles(
 ) -> tuple[list[Article], PreparedBatch]:
     """Stream the articles once, batch by batch, through ``prepare_batch`` on the engine."""
     kept: list[Article] = []
-    joined = PreparedRun(params.bands)
+    joined = PreparedRun(params.bands, partial(SpilledArray, directory=options.spill_dir))
     work = partial(prepare_batch, params=params, keep_bodies=options.spans)
     warm_up(params)
     batches = _batches(articles, options.batch_size)

@@ -8,9 +8,9 @@ results in order as they come back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -37,7 +37,21 @@ class PreparedBatch:
     bodies: tuple[str, ...] = ()
 
 
-class _Growing:
+class Growing(Protocol):
+    """An array appended to batch by batch, then read whole (``finish``)."""
+
+    size: int
+
+    def extend(self, rows: npt.NDArray[Any]) -> None: ...
+
+    def finish(self) -> npt.NDArray[Any]: ...
+
+
+#: makes a ``Growing`` array of a dtype and a row width (None: one value a row)
+GrowingFactory = Callable[[type[np.generic], int | None], Growing]
+
+
+class InMemory:
     """An array appended to in place, grown by ``ndarray.resize`` (a realloc: a large array
     is remapped, not copied), so that no batch's arrays outlive their append and the whole
     is never held twice."""
@@ -63,15 +77,19 @@ class _Growing:
 
 
 class PreparedRun:
-    """Prepared batches joined as they arrive, in order (``finish`` gives the whole)."""
+    """Prepared batches joined as they arrive, in order (``finish`` gives the whole).
 
-    def __init__(self, bands: int) -> None:
+    The shingle sets', names' and band keys' values go to arrays ``large`` makes (in
+    memory by default; the pipeline maps them from files); their sizes stay in memory.
+    """
+
+    def __init__(self, bands: int, large: GrowingFactory = InMemory) -> None:
         self.evidence: list[Evidence] = []
         self.bodies: list[str] = []
         self.truncated = 0
-        self._sets = (_Growing(np.uint64), _Growing(np.int64))
-        self._entities = (_Growing(np.uint64), _Growing(np.int64))
-        self._keys = _Growing(np.uint64, bands)
+        self._sets = (large(np.uint64, None), InMemory(np.int64))
+        self._entities = (large(np.uint64, None), InMemory(np.int64))
+        self._keys = large(np.uint64, bands)
 
     def add(self, batch: PreparedBatch) -> None:
         self.evidence.extend(batch.evidence)
@@ -96,7 +114,7 @@ class PreparedRun:
         )
 
 
-def _joined(values: _Growing, sizes: _Growing) -> ShingleSets:
+def _joined(values: Growing, sizes: Growing) -> ShingleSets:
     offsets = np.zeros(sizes.size + 1, dtype=np.int64)
     np.cumsum(sizes.finish(), out=offsets[1:])
     return ShingleSets(values=values.finish(), offsets=offsets)

@@ -77,6 +77,18 @@ def test_band_passes_give_the_same_pairs_in_any_order(rows: list[list[int]], per
     assert sorted(b for bands in ran for b in bands) == list(range(7))
 
 
+@settings(deadline=None)
+@given(st.lists(st.sets(st.integers(-50, 50)), max_size=6))
+def test_passes_join_into_their_sorted_union(passes: list[set[int]]) -> None:
+    from dedup.candidates import _joined
+
+    found = np.empty(0, dtype=np.int64)
+    for codes in passes:
+        found = _joined(found, np.array(sorted(codes), dtype=np.int64))
+    assert found.tolist() == sorted(set().union(*passes))
+    assert found.base is None  # one array, grown in place: no larger buffer behind a view
+
+
 def test_huge_bucket_is_paired_as_a_star() -> None:
     keys = np.zeros((1000, 1), dtype=np.uint64)
     pairs = candidate_pairs(keys, max_bucket=10)

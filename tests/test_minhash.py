@@ -48,7 +48,8 @@ def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
     ours = permutations(num_perm, seed)
     assert ours[0].dtype == ours[1].dtype == np.uint32
-    assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
+    assert np.array_equal(ours[0], a)
+    assert np.array_equal(ours[1], b)
 
 
 @settings(max_examples=30, deadline=None)
