@@ -283,6 +283,22 @@ def test_assignments_match_clusters(result: ScanResult) -> None:
     assert set(result.evidence) == {a.id for a in fixture_articles()}
 
 
+def test_a_mapping_made_on_first_use_is_made_once_and_reads_as_its_dict() -> None:
+    from dedup.pipeline import MadeOnFirstUse
+
+    made: list[int] = []
+
+    def make() -> dict[str, int]:
+        made.append(1)
+        return {"a": 1, "b": 2}
+
+    lazy = MadeOnFirstUse(make)
+    assert made == []  # a scan that never reads it never pays for it
+    assert lazy == {"a": 1, "b": 2}
+    assert (lazy["b"], lazy.get("c"), len(lazy), list(lazy)) == (2, None, 2, ["a", "b"])
+    assert made == [1]
+
+
 def test_exact_duplicates_under_different_ids_cluster(result: ScanResult) -> None:
     cluster = cluster_of(result, "ferry-a")
     assert {m.id for m in cluster.members} == {"ferry-a", "ferry-b"}
