@@ -130,15 +130,17 @@ def prepare_articles(
     options: RunOptions,
     stats: RunStats,
     report: Progress,
+    keep: Callable[[Article], Article] = Article.without_text,
 ) -> tuple[list[Article], PreparedBatch]:
-    """Stream the articles once, batch by batch, through ``prepare_batch`` on the engine."""
+    """Stream the articles once, batch by batch, through ``prepare_batch`` on the engine;
+    ``keep`` says what of each article the run holds from then on."""
     kept: list[Article] = []
     joined = PreparedRun(params.bands, partial(SpilledArray, directory=options.spill_dir))
     work = partial(prepare_batch, params=params, keep_bodies=options.spans)
     warm_up(params)
     batches = _batches(articles, options.batch_size)
     for batch, prepared in map_ordered(work, batches, workers=options.workers):
-        kept.extend(article.without_text() for article in batch)
+        kept.extend(map(keep, batch))
         joined.add(prepared)
         stats.boilerplate_kept += sum(e.kept_boilerplate for e in prepared.evidence)
         report("read", len(batch))
@@ -306,7 +308,9 @@ def _scan_articles(
     stats = RunStats()
     started = time.perf_counter()
     watch = _Stopwatch(stats)
-    kept, prepared = prepare_articles(articles, params, options, stats, report)
+    kept, prepared = prepare_articles(
+        articles, params, options, stats, report, keep=Article.for_clustering
+    )
     warn_truncated(stats, params)
     watch.lap("prepare")
     evidence = prepared.evidence

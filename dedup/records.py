@@ -86,6 +86,20 @@ class Article:
             page=self.page,
         )
 
+    def for_clustering(self) -> Article:
+        """Only what clustering, the canonical choice and the cluster rows read (id, URL,
+        outlet, time, pointer, page signals): a one-off scan holds a million of these, and
+        the title and location were a sixth of the main process's memory at its peak."""
+        return Article(
+            id=self.id,
+            text="",
+            url=self.url,
+            outlet=self.outlet,
+            published_at=self.published_at,
+            pointer=self.pointer,
+            page=self.page,
+        )
+
 
 def location_of(path: str, number: int, unit: str) -> str:
     """Where a record is, for messages: "dump.jsonl:12", "pages.parquet:row 12",

@@ -43,3 +43,7 @@ def test_an_article_without_its_text_keeps_every_other_field() -> None:
     bare = article.without_text()
     assert bare.text == ""
     assert replace(bare, text=article.text) == article
+    slim = article.for_clustering()
+    assert replace(slim, text=article.text, title=article.title, location=article.location) == (
+        article
+    )
