@@ -410,7 +410,13 @@ try:
 except SystemExit as stop:
     if stop.code:
         raise
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# ru_maxrss of this process counts the benchmark's own RSS at the fork that started it (Linux
+# keeps the high-water mark across exec); VmHWM is this program's alone
+try:
+    with open("/proc/self/status") as status:
+        own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(f"RSS {own} {workers}", file=sys.stderr)
 """
