@@ -88,8 +88,8 @@ class Article:
 
     def for_clustering(self) -> Article:
         """Only what clustering, the canonical choice and the cluster rows read (id, URL,
-        outlet, time, pointer, page signals): a one-off scan holds a million of these, and
-        the title and location were a sixth of the main process's memory at its peak."""
+        outlet, time, pointer, page signals): a one-off scan holds one per article to its
+        end, and their titles and locations took about 0.1 GiB at 1M."""
         return Article(
             id=self.id,
             text="",
