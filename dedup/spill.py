@@ -32,10 +32,11 @@ class SpilledArray:
         self.dtype = np.dtype(dtype)
         self.shape_tail: tuple[int, ...] = () if width is None else (width,)
         self.size = 0
-        self._directory = directory or tempfile.gettempdir()
+        self._directory = directory or "TMPDIR"
         try:
+            self._directory = directory or tempfile.gettempdir()  # raises if none is usable
             # closed by ``finish``, or with the object if a run stops before it
-            self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115
+            self._file = tempfile.TemporaryFile(dir=self._directory)  # noqa: SIM115
         except OSError as exc:
             raise self._cannot_write(exc) from exc
 

@@ -96,3 +96,16 @@ def test_a_full_disk_is_one_clear_error() -> None:
     spilled._file = open("/dev/full", "wb")  # noqa: SIM115 - every write fails with ENOSPC
     with pytest.raises(OutputError, match="No space left on device"):
         spilled.extend(np.arange(100_000, dtype=np.uint64))
+
+
+def test_no_usable_temporary_directory_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    def nowhere() -> str:
+        raise FileNotFoundError(2, "No usable temporary directory found")
+
+    monkeypatch.setattr(tempfile, "gettempdir", nowhere)
+    with pytest.raises(OutputError, match="in 'TMPDIR': No usable temporary directory"):
+        SpilledArray(np.uint64)
