@@ -115,11 +115,11 @@ def candidate_codes(
     ]
     found = np.empty(0, dtype=np.int64)
     for codes in map_passes(table, passes):
-        found = _joined(found, codes)
+        found = _union_in_place(found, codes)
     return EncodedPairs(found, n_docs)
 
 
-def _joined(found: I64, codes: I64) -> I64:
+def _union_in_place(found: I64, codes: I64) -> I64:
     """The union of two sorted sets of distinct codes, made in ``found`` itself: it grows
     by a realloc (remapped, not copied) by the codes it lacks, merged in from its end. Later
     passes mostly find the same pairs again, and a merge into a new array would hold the

@@ -80,11 +80,11 @@ def test_band_passes_give_the_same_pairs_in_any_order(rows: list[list[int]], per
 @settings(deadline=None)
 @given(st.lists(st.sets(st.integers(-50, 50)), max_size=6))
 def test_passes_join_into_their_sorted_union(passes: list[set[int]]) -> None:
-    from dedup.candidates import _joined
+    from dedup.candidates import _union_in_place
 
     found = np.empty(0, dtype=np.int64)
     for codes in passes:
-        found = _joined(found, np.array(sorted(codes), dtype=np.int64))
+        found = _union_in_place(found, np.array(sorted(codes), dtype=np.int64))
     assert found.tolist() == sorted(set().union(*passes))
     assert found.base is None  # one array, grown in place: no larger buffer behind a view
 
