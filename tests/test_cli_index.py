@@ -137,7 +137,7 @@ def test_stats_export_prune_and_verify(tmp_path: Path) -> None:
 def test_verify_reports_a_damaged_index_with_exit_5(tmp_path: Path) -> None:
     index, _, _ = two_days(tmp_path)
     with closing(sqlite3.connect(index)) as db, db:
-        db.execute("DELETE FROM bands WHERE doc = (SELECT MIN(doc) FROM bands)")
+        db.execute("DELETE FROM band_blocks WHERE block = (SELECT MIN(block) FROM band_blocks)")
     checked = dedup("index", "verify", index)
     assert checked.exit_code == 5
     assert "problem:" in checked.output

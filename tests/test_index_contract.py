@@ -45,6 +45,7 @@ from dedup.index import (
     check_manifest,
     manifest_for,
     open_index,
+    sqlite_bands,
 )
 from dedup.index.codec import meta_bytes
 from dedup.params import DedupParams
@@ -143,9 +144,14 @@ def _with_prefix(url: str, prefix: str) -> str:
 
 
 @pytest.fixture(params=BACKENDS)
-def new_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
-    """Each call names a new, empty index of the backend under test."""
+def new_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[], str]:
+    """Each call names a new, empty index of the backend under test (SQLite's band runs
+    made tiny, so that these small indexes span several blocks and merge runs)."""
     if request.param == "sqlite":
+        monkeypatch.setattr(sqlite_bands, "BLOCK_ENTRIES", 2)
+        monkeypatch.setattr(sqlite_bands, "FANOUT", 2)
         names = itertools.count()
 
         def sqlite_url() -> str:

@@ -27,6 +27,7 @@ from dedup.index import (
     StoredCluster,
     check_manifest,
     open_index,
+    sqlite_bands,
 )
 from dedup.index.codec import meta_bytes
 from dedup.index.sqlite import MIGRATIONS, SqliteStore
@@ -73,6 +74,26 @@ def make_batch(articles: Sequence[IndexedArticle], *, records_done: int = 0) -> 
 
 def raw(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, isolation_level=None)
+
+
+def band_entries(conn: sqlite3.Connection) -> list[tuple[int, int]]:
+    """Every (key, doc) band entry, in (key, doc) order."""
+    found: list[tuple[int, int]] = []
+    for ref in sqlite_bands.blocks(conn):
+        keys, docs = sqlite_bands.read_block(conn, ref.block)
+        found.extend(zip(keys.tolist(), docs.tolist(), strict=True))
+    return sorted(found)
+
+
+def rewrite_bands(path: Path, entries: Sequence[tuple[int, int]]) -> None:
+    """Damage for the checker: the band entries replaced by ``entries``, as one
+    well-formed run."""
+    with raw(path) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM band_blocks")
+        pairs = np.array(entries, dtype=np.int64).reshape(-1, 2)
+        sqlite_bands.add_run(conn, pairs[:, 0], pairs[:, 1])
+        conn.execute("COMMIT")
 
 
 @pytest.fixture
@@ -122,7 +143,7 @@ with store.writer("busy-run"):
     conn = sqlite3.connect(sys.argv[1], isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")
     conn.execute("INSERT INTO clusters VALUES ('pending', 'x', x'00')")
-    conn.execute("DELETE FROM bands")
+    conn.execute("DELETE FROM band_blocks")
     print("writing", flush=True)
     time.sleep(300)
 """
@@ -283,9 +304,9 @@ def test_migration_scripts_split_into_statements() -> None:
 def test_problems_reports_each_kind_of_damage(store: SqliteStore, path: Path) -> None:
     assert store.problems() == []
     with raw(path) as conn:
-        conn.execute("DELETE FROM bands WHERE key = 1")
-        conn.execute("INSERT INTO bands (key, doc) VALUES (77, 99)")
-        conn.execute("INSERT INTO bands (key, doc) VALUES (78, 2)")
+        entries = [e for e in band_entries(conn) if e[0] != 1]
+    rewrite_bands(path, [*entries, (77, 99), (78, 2)])
+    with raw(path) as conn:
         conn.execute("INSERT INTO clusters VALUES ('ghost', 'nobody', x'7b7d')")
         conn.execute(
             "INSERT INTO moves (run_id, cluster_id, previous, current) "
@@ -305,7 +326,8 @@ def test_problems_reports_each_kind_of_damage(store: SqliteStore, path: Path) ->
 def test_problems_finds_a_band_entry_whose_key_was_changed(store: SqliteStore, path: Path) -> None:
     # same number of entries per document, so only the per-document checksum sees it
     with raw(path) as conn:
-        conn.execute("UPDATE bands SET key = 555 WHERE key = 4 AND doc = 2")
+        entries = [(555, 2) if e == (4, 2) else e for e in band_entries(conn)]
+    rewrite_bands(path, entries)
     found = "\n".join(store.problems())
     assert "1 articles miss 1 band entries (docs 2)" in found
     assert "keys they do not hold (docs 2)" in found
@@ -335,6 +357,82 @@ def test_problems_reports_what_integrity_check_finds(store: SqliteStore, path: P
         assert any("integrity_check" in p and "articles_run" in p for p in problems)
     finally:
         damaged.close()
+
+
+def test_a_block_out_of_order_or_damaged_is_reported(store: SqliteStore, path: Path) -> None:
+    with raw(path) as conn:
+        conn.execute(
+            "INSERT INTO band_blocks (run, first_key, last_key, entries, keys, docs) "
+            "VALUES (9, 1, 3, 2, ?, ?)",
+            (np.array([3, 1], "<i8").tobytes(), np.array([1, 1], "<i8").tobytes()),
+        )
+        conn.execute(
+            "INSERT INTO band_blocks (run, first_key, last_key, entries, keys, docs) "
+            "VALUES (10, 1, 1, 1, ?, x'00')",
+            (np.array([1], "<i8").tobytes(),),
+        )
+    found = "\n".join(store.problems())
+    assert "1 band blocks are out of order" in found
+    assert "is damaged: 8 bytes of keys, 1 of documents" in found
+    with pytest.raises(IndexStoreError, match="is damaged"):
+        store.lookup(np.array([1], np.uint64), np.array([0]), 0.0, "ingested")
+
+
+def test_a_version_1_index_is_brought_to_band_runs(store: SqliteStore, path: Path) -> None:
+    keys = np.array([1, 2, 3, 4, 9], np.uint64)
+    before = store.lookup(keys, np.arange(5), 0.0, "ingested").tolist()
+    with raw(path) as conn:
+        entries = band_entries(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "CREATE TABLE bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, "
+            "PRIMARY KEY (key, doc)) WITHOUT ROWID"
+        )
+        conn.executemany("INSERT INTO bands VALUES (?, ?)", entries)
+        conn.execute("DROP TABLE band_blocks")
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("COMMIT")
+    store.close()
+    reopened = open_index(str(path))
+    try:
+        with raw(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 2
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            assert "bands" not in tables
+            assert band_entries(conn) == entries
+        assert reopened.lookup(keys, np.arange(5), 0.0, "ingested").tolist() == before
+        assert reopened.problems() == []
+    finally:
+        reopened.close()
+
+
+def test_runs_merge_as_batches_arrive_and_lookups_stay_exact(
+    store: SqliteStore, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_bands, "BLOCK_ENTRIES", 3)
+    monkeypatch.setattr(sqlite_bands, "FANOUT", 2)
+    rng = np.random.default_rng(7)
+    held: dict[int, set[int]] = {1: {1, 2, 3}, 2: {3, 4}}
+    for batch in range(12):
+        articles = []
+        for n in range(int(rng.integers(1, 4))):
+            keys = rng.integers(0, 40, size=int(rng.integers(1, 6))).tolist()
+            articles.append(make_article(f"m{batch}-{n}", keys))
+        store.commit(make_batch(articles))
+        first = max(held) + 1
+        held |= {first + i: {int(k) for k in a.index_keys} for i, a in enumerate(articles)}
+    with raw(path) as conn:
+        runs = [r[0] for r in conn.execute("SELECT DISTINCT run FROM band_blocks")]
+        assert band_entries(conn) == sorted((k, d) for d, ks in held.items() for k in ks)
+    assert len(runs) < 12  # merged along the way
+    wanted = np.arange(42, dtype=np.uint64)
+    pairs = store.lookup(wanted, np.arange(42), 0.0, "ingested").tolist()
+    assert pairs == [[k, d] for k in range(42) for d in sorted(held) if k in held[d]]
+    assert store.problems() == []
+    assert store.prune(2_000.0, "ingested") == len(held)
+    with raw(path) as conn:
+        assert band_entries(conn) == []
+    assert store.problems() == []
 
 
 def test_lookups_and_reads_work_across_chunks(

@@ -28,7 +28,7 @@ import numpy as np
 
 from dedup.errors import IndexStoreError
 from dedup.faults import crash_point
-from dedup.index import sqlite_checks
+from dedup.index import sqlite_bands, sqlite_checks
 from dedup.index.base import (
     I64,
     U64,
@@ -41,7 +41,6 @@ from dedup.index.base import (
     StoredCluster,
     WindowBy,
 )
-from dedup.index.codec import array_of
 from dedup.index.common import chunks, manifest_bytes, manifest_of, one_line
 from dedup.index.sqlite_lock import WriterLock
 from dedup.index.sqlite_rows import (
@@ -68,7 +67,7 @@ _BUSY_MS = 2000
 _CACHE_KIB = 64 * 1024
 #: ids or numbers per ``IN (…)`` list: under SQLite's oldest variable limit (999)
 _IN_CHUNK = 900
-#: distinct band keys per lookup statement (a JSON array of ~10 MB)
+#: documents per window statement (a JSON array of a few MB)
 _LOOKUP_CHUNK = 500_000
 
 
@@ -232,13 +231,11 @@ class SqliteStore:
         return found
 
     def lookup(self, index_keys: U64, rows: I64, since: float, by: WindowBy) -> I64:
-        """One statement per 500k distinct keys: the keys go in as one JSON array
-        (``json_each``), each probes the ``bands`` primary key, and the window is checked
-        on the article's row; rows are joined back in numpy, so a key that many rows
-        share is probed once. Filling a TEMP table with ``executemany`` instead cost three
-        times as much as the probes themselves. Measured on a 2-core VM: 7.6M keys
-        (100k articles, 76 bands each) against 15M entries in about 18 s, most of it B-tree
-        probes and fetching the hits. All statements read one snapshot.
+        """The distinct keys are found in the band runs (``sqlite_bands.find``: only the
+        blocks whose key range holds one are read), the documents hit are checked
+        against the window in one statement (a JSON array joined to ``articles``), and
+        hits are joined back to the caller's rows in numpy, so a key that many rows
+        share is looked up once. All statements read one snapshot.
         """
         keys = signed(np.asarray(index_keys)).ravel()
         where = np.asarray(rows, dtype=np.int64).ravel()
@@ -251,27 +248,13 @@ class SqliteStore:
         sorted_rows = where[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         ends = np.r_[starts[1:], sorted_keys.size]
-        distinct = sorted_keys[starts]
-        sql = (
-            "SELECT j.key, b.doc FROM json_each(?) AS j "
-            "CROSS JOIN bands AS b ON b.key = j.value "
-            "CROSS JOIN articles AS a ON a.doc = b.doc "
-            f"WHERE {window_sql(by, 'a')} >= ?"
-        )
-        found_keys: list[I64] = []
-        found_docs: list[I64] = []
         with self._read("looking up band keys") as conn:
-            for low in range(0, distinct.size, _LOOKUP_CHUNK):
-                chunk = distinct[low : low + _LOOKUP_CHUNK]
-                hits = conn.execute(sql, (json.dumps(chunk.tolist()), float(since))).fetchall()
-                if hits:
-                    pairs = np.array(hits, dtype=np.int64).reshape(-1, 2)
-                    found_keys.append(pairs[:, 0] + low)
-                    found_docs.append(pairs[:, 1])
-        if not found_keys:
+            which, docs = sqlite_bands.find(conn, sorted_keys[starts])
+            inside = self._within(conn, np.unique(docs), since, by)
+        keep = np.isin(docs, inside)
+        which, docs = which[keep], docs[keep]
+        if docs.size == 0:
             return np.zeros((0, 2), dtype=np.int64)
-        which = np.concatenate(found_keys)
-        docs = np.concatenate(found_docs)
         counts = ends[which] - starts[which]
         total = int(counts.sum())
         # each hit (key, doc) becomes one pair per caller row holding the key
@@ -284,6 +267,19 @@ class SqliteStore:
         pair_docs = pair_docs[order2]
         keep = np.r_[True, (pair_rows[1:] != pair_rows[:-1]) | (pair_docs[1:] != pair_docs[:-1])]
         return np.stack([pair_rows[keep], pair_docs[keep]], axis=1).astype(np.int64)
+
+    @staticmethod
+    def _within(conn: sqlite3.Connection, docs: I64, since: float, by: WindowBy) -> I64:
+        """The stored ones of ``docs`` whose window time is at least ``since``."""
+        sql = (
+            "SELECT a.doc FROM json_each(?) AS j CROSS JOIN articles AS a ON a.doc = j.value "
+            f"WHERE {window_sql(by, 'a')} >= ?"
+        )
+        found: list[int] = []
+        for low in range(0, docs.size, _LOOKUP_CHUNK):
+            chunk = json.dumps(docs[low : low + _LOOKUP_CHUNK].tolist())
+            found.extend(int(row[0]) for row in conn.execute(sql, (chunk, float(since))))
+        return np.array(sorted(found), dtype=np.int64)
 
     def articles(self, docs: Sequence[int]) -> list[IndexedArticle]:
         wanted = [int(doc) for doc in docs]
@@ -380,7 +376,7 @@ class SqliteStore:
                 "MAX(COALESCE(published, ingested)) FROM articles"
             ).fetchone()
             clusters = conn.execute("SELECT COUNT(*) FROM clusters").fetchone()[0]
-            entries = conn.execute("SELECT COUNT(*) FROM bands").fetchone()[0]
+            entries = sqlite_bands.count(conn)
             runs = conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
             manifest = self.manifest()
         on_disk = 0
@@ -451,13 +447,11 @@ class SqliteStore:
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (str(first + len(batch.articles)),),
                 )
-                keys = [signed(np.unique(np.asarray(a.index_keys))) for a in batch.articles]
-                all_keys = np.concatenate(keys)
-                all_docs = np.repeat(np.asarray(numbers, dtype=np.int64), [k.size for k in keys])
-                order = np.argsort(all_keys, kind="stable")
-                conn.executemany(
-                    "INSERT OR IGNORE INTO bands (key, doc) VALUES (?, ?)",
-                    zip(all_keys[order].tolist(), all_docs[order].tolist(), strict=True),
+                keys = [signed(np.asarray(a.index_keys)) for a in batch.articles]
+                sqlite_bands.add_run(
+                    conn,
+                    np.concatenate(keys),
+                    np.repeat(np.asarray(numbers, dtype=np.int64), [k.size for k in keys]),
                 )
             conn.executemany(
                 "INSERT INTO clusters (cluster_id, canonical_id, payload) VALUES (?, ?, ?) "
@@ -486,9 +480,8 @@ class SqliteStore:
 
     def prune(self, before: float, by: WindowBy) -> int:
         """Remove articles whose window time is before ``before``, their band entries
-        (deleted by primary key from the article's stored keys: ``bands`` has no index
-        on ``doc``, which would double its size), and clusters left empty. One
-        transaction. The caller holds ``writer()`` (or nobody does)."""
+        (the runs rewritten without them, ``sqlite_bands.remove_docs``), and clusters
+        left empty. One transaction. The caller holds ``writer()`` (or nobody does)."""
         window = window_sql(by)
         self._lock.check()
         with self._write("pruning") as conn:
@@ -500,19 +493,15 @@ class SqliteStore:
             ]
             touched: set[str] = set()
             for chunk in chunks(docs, _IN_CHUNK):
-                rows = conn.execute(
-                    "SELECT doc, cluster_id, index_keys FROM articles "
-                    f"WHERE doc IN ({_marks(len(chunk))})",
-                    tuple(chunk),
-                ).fetchall()
-                entries: list[tuple[int, int]] = []
-                for doc, cluster_id, index_keys in rows:
-                    touched.add(str(cluster_id))
-                    keys = signed(np.unique(array_of(bytes(index_keys))))
-                    entries.extend((key, int(doc)) for key in keys.tolist())
-                entries.sort()
-                conn.executemany("DELETE FROM bands WHERE key = ? AND doc = ?", entries)
-                conn.executemany("DELETE FROM articles WHERE doc = ?", [(d,) for d in chunk])
+                marks = _marks(len(chunk))
+                touched.update(
+                    str(row[0])
+                    for row in conn.execute(
+                        f"SELECT cluster_id FROM articles WHERE doc IN ({marks})", tuple(chunk)
+                    )
+                )
+                conn.execute(f"DELETE FROM articles WHERE doc IN ({marks})", tuple(chunk))
+            sqlite_bands.remove_docs(conn, np.array(docs, dtype=np.int64))
             conn.executemany(
                 "DELETE FROM clusters WHERE cluster_id = ? AND NOT EXISTS "
                 "(SELECT 1 FROM articles WHERE cluster_id = ?)",

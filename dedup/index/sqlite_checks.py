@@ -6,14 +6,14 @@ Apart from the store because they only read and need none of its state;
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 
 import numpy as np
 
 from dedup.errors import IndexStoreError
-from dedup.index.base import U64
+from dedup.index import sqlite_bands
+from dedup.index.base import I64, U64
 from dedup.index.codec import array_of
 from dedup.index.common import manifest_of, one_line
 from dedup.index.sqlite_rows import examples, signed
@@ -78,13 +78,14 @@ def check_manifest(conn: sqlite3.Connection, location: str) -> list[str]:
 
 
 def check_bands(conn: sqlite3.Connection) -> list[str]:
-    """Each article's stored keys against the band rows, and band rows against the
+    """Each article's stored keys against the band runs, and the runs against the
     articles: a missing entry is a copy never found again, an orphan a false hit.
 
-    One pass over each table, in the order it is stored: per document, the count and
-    a wrapping sum of mixed keys, once from the articles' keys and once from the band
-    rows (``bands`` has no index on ``doc``, and a GROUP BY would sort every row).
-    Only the documents whose sums differ are then probed key by key.
+    One pass over the articles and one over the blocks: per document, the count and a
+    wrapping sum of mixed keys, once from the articles' keys and once from the blocks.
+    The documents whose sums differ are then compared key by key in a second pass over
+    the blocks. Each block must also be sorted and agree with its row's key range, or a
+    lookup's binary search would miss what it holds.
     """
     found: list[str] = []
     top = int(conn.execute("SELECT COALESCE(MAX(doc), 0) FROM articles").fetchone()[0])
@@ -106,56 +107,90 @@ def check_bands(conn: sqlite3.Connection) -> list[str]:
     count = np.zeros(top + 1, dtype=np.int64)
     total = np.zeros(top + 1, dtype=np.uint64)
     orphans: set[int] = set()
-    cursor = conn.execute("SELECT key, doc FROM bands")
-    while rows := cursor.fetchmany(100_000):
-        pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
-        docs = pairs[:, 1]
+    unsorted: list[int] = []
+    readable: list[int] = []
+    previous: sqlite_bands.Block | None = None
+    for ref in sqlite_bands.blocks(conn):
+        after = previous is None or previous.run != ref.run or previous.last_key <= ref.first_key
+        previous = ref
+        try:
+            band_keys, docs = sqlite_bands.read_block(conn, ref.block)
+        except IndexStoreError as exc:
+            found.append(str(exc))
+            continue
+        readable.append(ref.block)
+        if not (after and _sorted_block(ref, band_keys, docs)):
+            unsorted.append(ref.block)
         inside = (docs >= 1) & (docs <= top)
         inside[inside] = stored[docs[inside]]
         if not inside.all():
             orphans.update(docs[~inside].tolist())
-        docs = docs[inside]
-        np.add.at(count, docs, 1)
-        np.add.at(total, docs, _mix(pairs[inside, 0].view(np.uint64)))
+        np.add.at(count, docs[inside], 1)
+        np.add.at(total, docs[inside], _mix(band_keys[inside].view(np.uint64)))
+    if unsorted:
+        found.append(
+            f"{len(unsorted)} band blocks are out of order or disagree with their key range "
+            f"(blocks {examples(unsorted)}); lookups may miss their entries"
+        )
     if damaged:
         found.append(f"{len(damaged)} articles have damaged stored keys (docs {examples(damaged)})")
     bad = stored & ((count != expected_count) | (total != expected_sum))
     bad[damaged] = False
+    found.extend(_differences(conn, np.flatnonzero(bad), readable))
+    if orphans:
+        found.append(
+            f"band entries point to {len(orphans)} documents that are not stored "
+            f"(docs {examples(sorted(orphans))})"
+        )
+    row = conn.execute("SELECT value FROM meta WHERE key = 'next_doc'").fetchone()
+    if row is not None and (not str(row[0]).isdigit() or int(row[0]) <= top):
+        found.append(f"the next document number ({row[0]}) is not above the highest stored ({top})")
+    return found
+
+
+def _sorted_block(ref: sqlite_bands.Block, keys: I64, docs: I64) -> bool:
+    """Strictly increasing by (key, document), and as its row says."""
+    rising = (keys[1:] > keys[:-1]) | ((keys[1:] == keys[:-1]) & (docs[1:] > docs[:-1]))
+    return (
+        keys.size == ref.entries > 0
+        and bool(rising.all())
+        and int(keys[0]) == ref.first_key
+        and int(keys[-1]) == ref.last_key
+    )
+
+
+def _differences(conn: sqlite3.Connection, bad: I64, readable: list[int]) -> list[str]:
+    """For the documents whose checksums differ: which keys the blocks lack, and which
+    documents have entries for keys they do not hold."""
+    if bad.size == 0:
+        return []
+    held: dict[int, set[int]] = {int(doc): set() for doc in bad}
+    for block in readable:
+        keys, docs = sqlite_bands.read_block(conn, block)
+        mine = np.isin(docs, bad)
+        for key, doc in zip(keys[mine].tolist(), docs[mine].tolist(), strict=True):
+            held[doc].add(key)
     missing: dict[int, int] = {}
     extra: list[int] = []
-    for doc in np.flatnonzero(bad).tolist():
+    for doc, entries in held.items():
         (blob,) = conn.execute("SELECT index_keys FROM articles WHERE doc = ?", (doc,)).fetchone()
-        held = signed(np.unique(array_of(bytes(blob))))
-        lost = int(
-            conn.execute(
-                "SELECT COUNT(*) FROM json_each(?) AS j WHERE NOT EXISTS "
-                "(SELECT 1 FROM bands AS b WHERE b.key = j.value AND b.doc = ?)",
-                (json.dumps(held.tolist()), doc),
-            ).fetchone()[0]
-        )
-        if lost:
-            missing[doc] = lost
-        if count[doc] > held.size - lost:
+        own = set(signed(np.unique(array_of(bytes(blob)))).tolist())
+        if own - entries:
+            missing[doc] = len(own - entries)
+        if entries - own:
             extra.append(doc)
+    found: list[str] = []
     if missing:
         docs_missing = sorted(missing)
         found.append(
             f"{len(docs_missing)} articles miss {sum(missing.values())} band entries "
             f"(docs {examples(docs_missing)}); they would never be found again"
         )
-    if orphans:
-        found.append(
-            f"band entries point to {len(orphans)} documents that are not stored "
-            f"(docs {examples(sorted(orphans))})"
-        )
     if extra:
         found.append(
             f"{len(extra)} articles have band entries for keys they do not hold "
             f"(docs {examples(extra)})"
         )
-    row = conn.execute("SELECT value FROM meta WHERE key = 'next_doc'").fetchone()
-    if row is not None and (not str(row[0]).isdigit() or int(row[0]) <= top):
-        found.append(f"the next document number ({row[0]}) is not above the highest stored ({top})")
     return found
 
 

@@ -3,18 +3,22 @@
 Kept apart from the store so that the schema reads in one place and a new migration is
 one edit here; ``SqliteStore`` calls ``recognise`` and ``migrate`` when it opens a file.
 
-Layout (``MIGRATIONS[0]``): ``meta`` (the manifest as JSON, the next document number),
-``articles`` (one row per document), ``bands`` (one row per band key and document,
-keyed by both, without rowid, so a lookup is one B-tree probe per key), ``clusters``,
-``runs`` and ``moves``. Band keys are uint64 and stored as the int64 with the same bits.
+Layout: ``meta`` (the manifest as JSON, the next document number), ``articles`` (one
+row per document), ``band_blocks`` (the band entries as sorted runs of blocks,
+``sqlite_bands``), ``clusters``, ``runs`` and ``moves``. Band keys are uint64 and stored
+as the int64 with the same bits.
+
+Version 1 kept the band entries as one row per (key, document) in a B-tree table,
+``bands``; version 2 moves them into runs (``_bands_as_runs``) and drops it.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from dedup.errors import IndexStoreError
+from dedup.index import sqlite_bands
 from dedup.index.sqlite_rows import immediate
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "TABLES", "migrate", "recognise", "statements"]
@@ -23,9 +27,26 @@ __all__ = ["APPLICATION_ID", "MIGRATIONS", "TABLES", "migrate", "recognise", "st
 #: file is recognised as such instead of being written into
 APPLICATION_ID = 0x64656475
 
-#: The schema as ordered migration scripts; ``PRAGMA user_version`` counts how many ran.
-#: Never edit a released script: append a new one, so every old file can be brought up.
-MIGRATIONS: list[str] = [
+#: A migration: an SQL script, or a function of the connection where data must move.
+Migration = str | Callable[[sqlite3.Connection], None]
+
+
+def _bands_as_runs(conn: sqlite3.Connection) -> None:
+    """Version 2: the ``bands`` rows, read in their (key, document) order, become one
+    run of blocks."""
+    for statement in statements(sqlite_bands.CREATE_SQL):
+        conn.execute(statement)
+    cursor = conn.execute("SELECT key, doc FROM bands ORDER BY key, doc")
+    try:
+        sqlite_bands.runs_from_rows(conn, iter(cursor))
+    finally:
+        cursor.close()
+    conn.execute("DROP TABLE bands")
+
+
+#: The schema as ordered migrations; ``PRAGMA user_version`` counts how many ran.
+#: Never edit a released one: append a new one, so every old file can be brought up.
+MIGRATIONS: list[Migration] = [
     """
     CREATE TABLE meta (
         key TEXT PRIMARY KEY,
@@ -72,10 +93,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX moves_run ON moves (run_id);
     """,
+    _bands_as_runs,
 ]
 
 #: the tables every migrated file has
-TABLES = ("meta", "articles", "bands", "clusters", "runs", "moves")
+TABLES = ("meta", "articles", "band_blocks", "clusters", "runs", "moves")
 
 
 def statements(script: str) -> Iterator[str]:
@@ -114,7 +136,7 @@ def recognise(conn: sqlite3.Connection, path: str) -> None:
         )
 
 
-def migrate(conn: sqlite3.Connection, path: str, migrations: Sequence[str]) -> None:
+def migrate(conn: sqlite3.Connection, path: str, migrations: Sequence[Migration]) -> None:
     """Apply the ``migrations`` this file lacks, all in one transaction; refuse a file
     written by a newer dedup (its layout may mean something we do not know).
 
@@ -131,8 +153,11 @@ def migrate(conn: sqlite3.Connection, path: str, migrations: Sequence[str]) -> N
                 f"index {path} has layout version {version}, newer than this dedup "
                 f"knows ({known}); upgrade dedup to use it"
             )
-        for script in migrations[version:]:
-            for statement in statements(script):
+        for migration in migrations[version:]:
+            if callable(migration):
+                migration(conn)
+                continue
+            for statement in statements(migration):
                 conn.execute(statement)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {known}")
