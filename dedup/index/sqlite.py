@@ -62,8 +62,8 @@ from dedup.index.sqlite_schema import statements as _statements  # noqa: F401  (
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SqliteStore"]
 
 _BUSY_MS = 2000
-#: page cache per connection (filled lazily): band keys are random, so probes and inserts
-#: land on random pages; SQLite's 2 MiB default cannot even hold the B-trees' inner pages
+#: page cache per connection (filled lazily): article and cluster reads land on random
+#: pages of their B-trees; SQLite's 2 MiB default cannot even hold their inner pages
 _CACHE_KIB = 64 * 1024
 #: ids or numbers per ``IN (…)`` list: under SQLite's oldest variable limit (999)
 _IN_CHUNK = 900
