@@ -22,7 +22,8 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -131,6 +132,17 @@ class Decision:
     sets: ShingleSets
     ids: list[str]
     edges: I64
+
+
+@contextmanager
+def _timed(stats: RunStats, stage: str) -> Iterator[None]:
+    """Wall seconds of a step, added up over the run's batches in ``stage_seconds``."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        spent = stats.stage_seconds.get(stage, 0.0) + time.perf_counter() - started
+        stats.stage_seconds[stage] = round(spent, 3)
 
 
 def _epoch(value: str | None) -> float | None:
@@ -248,37 +260,18 @@ def _placements(
     return joiners, fresh
 
 
-def decide(
+def _described(
     store: IndexStore,
-    params: DedupParams,
+    run: RunState,
+    stored: Sequence[IndexedArticle],
     articles: Sequence[Article],
     prepared: PreparedBatch,
-    *,
-    plan: IndexRun,
-    ingested: float,
-    options: RunOptions,
-    stats: RunStats,
-    report: Progress,
-) -> Decision:
-    """Match a prepared batch against the index and itself, and decide where each new
-    article goes; nothing is written."""
-    eligible = prepared.shingles.sizes() >= params.min_shingles
-    stats.too_short += int(np.count_nonzero(~eligible))
-    published = [_epoch(a.published_at) for a in articles]  # parsed once, stored below
-    times = _window_times(published, ingested, plan.window_by)
-    stored, old_new = _earlier_articles(store, prepared.band_keys, eligible, times, plan)
+    joiners: dict[str, list[int]],
+    fresh: list[list[int]],
+) -> tuple[list[Cluster], list[CanonicalMove], list[str]]:
+    """The clusters the batch creates or changes, described again (an earlier cluster
+    keeps its id; a canonical that moves is recorded), and each new article's cluster."""
     m = len(stored)
-    run = _universe(params, stored, prepared)
-    new_new = candidate_pairs(prepared.band_keys, eligible=eligible) + m
-    pairs = EncodedPairs.of_rows(
-        np.concatenate([old_new + np.array([0, m], dtype=np.int64), new_new]),
-        m + len(articles),
-    )
-    stats.candidate_pairs += len(pairs)
-    edges = verify_pairs(run, pairs, options, stats, report)
-    run = replace(run, edges=np.concatenate([edges, _membership_edges(stored)]))
-    joiners, fresh = _placements(run, stored, len(articles), stats.warnings)
-
     decoded: dict[int, tuple[Article, Evidence]] = {}
 
     def parts(i: int) -> tuple[Article, Evidence]:
@@ -316,6 +309,46 @@ def decide(
         decided.append(cluster)
         for i in news:
             cluster_of_new[i - m] = cluster.cluster_id
+    return decided, moves, cluster_of_new
+
+
+def decide(
+    store: IndexStore,
+    params: DedupParams,
+    articles: Sequence[Article],
+    prepared: PreparedBatch,
+    *,
+    plan: IndexRun,
+    ingested: float,
+    options: RunOptions,
+    stats: RunStats,
+    report: Progress,
+) -> Decision:
+    """Match a prepared batch against the index and itself, and decide where each new
+    article goes; nothing is written."""
+    eligible = prepared.shingles.sizes() >= params.min_shingles
+    stats.too_short += int(np.count_nonzero(~eligible))
+    published = [_epoch(a.published_at) for a in articles]  # parsed once, stored below
+    times = _window_times(published, ingested, plan.window_by)
+    with _timed(stats, "look up"):
+        stored, old_new = _earlier_articles(store, prepared.band_keys, eligible, times, plan)
+    m = len(stored)
+    with _timed(stats, "verify"):
+        run = _universe(params, stored, prepared)
+        new_new = candidate_pairs(prepared.band_keys, eligible=eligible) + m
+        pairs = EncodedPairs.of_rows(
+            np.concatenate([old_new + np.array([0, m], dtype=np.int64), new_new]),
+            m + len(articles),
+        )
+        stats.candidate_pairs += len(pairs)
+        edges = verify_pairs(run, pairs, options, stats, report)
+    with _timed(stats, "cluster"):
+        run = replace(run, edges=np.concatenate([edges, _membership_edges(stored)]))
+        joiners, fresh = _placements(run, stored, len(articles), stats.warnings)
+        decided, moves, cluster_of_new = _described(
+            store, run, stored, articles, prepared, joiners, fresh
+        )
+
     for cluster in decided:
         if cluster.size > params.max_cluster_size:
             warn(
@@ -380,7 +413,10 @@ class _Batches:
         known = self.store.known([a.id for a in articles])
         self.done.already_indexed += len(known)
         fresh = (a for a in articles if a.id not in known)
-        kept, prepared = prepare_articles(fresh, self.params, self.options, self.stats, self.report)
+        with _timed(self.stats, "prepare"):
+            kept, prepared = prepare_articles(
+                fresh, self.params, self.options, self.stats, self.report
+            )
         crash_point("after_signatures")
         decision = None
         if kept:
@@ -395,6 +431,11 @@ class _Batches:
                 stats=self.stats,
                 report=self.report,
             )
+        with _timed(self.stats, "commit"):
+            self._commit(consumed, finished, decision)
+        crash_point("after_commit")
+
+    def _commit(self, consumed: int, finished: bool, decision: Decision | None) -> None:
         self.store.commit(
             CommitBatch(
                 run_id=self.plan.run_id,
@@ -405,7 +446,6 @@ class _Batches:
                 finished=finished,
             )
         )
-        crash_point("after_commit")
 
 
 def update(
@@ -461,7 +501,8 @@ def update(
             batches.commit(pending, consumed, finished=True)
     warn_truncated(stats, params)
     stats.records_read = stats.articles + stats.rejected
-    result, new_ids = run_outcome(store, plan.run_id, params, stats, done)
+    with _timed(stats, "read back"):
+        result, new_ids = run_outcome(store, plan.run_id, params, stats, done)
     stats.seconds = round(time.perf_counter() - started, 3)
     return UpdateResult(result, done, new_ids)
 

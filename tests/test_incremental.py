@@ -89,6 +89,10 @@ def test_first_run_on_an_empty_index_decides_what_a_scan_decides(
     assert outcome.index.matched_earlier == 0
     assert outcome.index.new_clusters == len(scanned.clusters)
     assert store.problems() == []
+    steps = outcome.result.stats.stage_seconds
+    assert list(steps) == ["prepare", "look up", "verify", "cluster", "commit", "read back"]
+    assert all(seconds >= 0 for seconds in steps.values())
+    assert sum(steps.values()) <= outcome.result.stats.seconds
 
 
 def test_a_copy_today_points_to_the_original_indexed_yesterday(
