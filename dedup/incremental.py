@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
-from dedup.candidates import EncodedPairs, candidate_pairs
+from dedup.candidates import DEFAULT_MAX_BUCKET, EncodedPairs, candidate_pairs
 from dedup.canonical import cluster_id_for, describe_cluster, parse_time
 from dedup.cluster import components
 from dedup.errors import ConfigError
@@ -164,7 +164,8 @@ def _earlier_articles(
     plan: IndexRun,
 ) -> tuple[list[IndexedArticle], I64]:
     """Indexed articles that share a band with a new one (within the window), then every
-    member of their clusters; and the (position, new row) candidate pairs."""
+    member of their clusters; and the (position, new row) candidate pairs. A huge bucket
+    pairs a new article with its earliest stored document only, as a scan's star does."""
     rows = np.flatnonzero(eligible)
     if rows.size == 0:
         return [], np.empty((0, 2), np.int64)
@@ -175,6 +176,7 @@ def _earlier_articles(
         np.repeat(rows, bands).astype(np.int64),
         since,
         plan.window_by,
+        max_bucket=DEFAULT_MAX_BUCKET,
     )
     hit_docs = np.unique(hits[:, 1]).tolist()
     found = store.articles(hit_docs)

@@ -322,6 +322,30 @@ def test_lookup_keeps_documents_inside_the_window(
     assert lookup(store, [42], [7], since, by) == [(7, numbers[i]) for i in expected]
 
 
+def test_a_huge_bucket_gives_its_lowest_document_in_the_window(store: IndexStore) -> None:
+    # key 42 is held by five documents, key 7 by two; the window drops document 1
+    store.commit(
+        make_batch(
+            [make_article("early", [42], ingested=10.0)]
+            + [make_article(f"k{n}", [42, 7] if n < 2 else [42]) for n in range(4)]
+        )
+    )
+
+    def capped(keys: list[int], rows: list[int], max_bucket: int) -> list[tuple[int, int]]:
+        found = store.lookup(
+            np.array(keys, np.uint64), np.array(rows, np.int64), 100.0, "ingested", max_bucket
+        )
+        return [(int(r), int(d)) for r, d in found]
+
+    # four stored in the window and one row: five holders; a bucket of up to five is whole
+    assert capped([42, 7], [0, 0], 5) == [(0, 2), (0, 3), (0, 4), (0, 5)]
+    # over the cap: the row meets the lowest document in the window only; key 7 stays whole
+    assert capped([42, 7], [0, 0], 4) == [(0, 2), (0, 3)]
+    # the caller's rows count too: two rows holding 42 make six holders
+    assert capped([42, 42], [0, 1], 5) == [(0, 2), (1, 2)]
+    assert capped([42], [0], 1) == [(0, 2)]
+
+
 def test_articles_round_trip_exactly_in_the_order_asked(store: IndexStore) -> None:
     sent = [
         make_article("a", [1, 2], cluster_id="c1", ingested=1.5, published=None),

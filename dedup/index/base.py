@@ -168,10 +168,19 @@ class IndexStore(Protocol):
         """Which of these ids are indexed already."""
         ...
 
-    def lookup(self, index_keys: U64, rows: I64, since: float, by: WindowBy) -> I64:
+    def lookup(
+        self,
+        index_keys: U64,
+        rows: I64,
+        since: float,
+        by: WindowBy,
+        max_bucket: int | None = None,
+    ) -> I64:
         """Pairs (row, doc): for each key, the documents holding it whose window time is
         at least ``since``; ``rows[i]`` is the caller's row of ``index_keys[i]``.
-        Sorted, without repeats."""
+        Sorted, without repeats. With ``max_bucket``, a key held by more documents than
+        that (in the window, the caller's rows included) gives its lowest document only
+        (``keys.KeyQuery``)."""
         ...
 
     def articles(self, docs: Sequence[int]) -> list[IndexedArticle]:

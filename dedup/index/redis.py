@@ -84,6 +84,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 # after the check above: these modules import redis-py themselves
 from dedup.index.common import chunks, manifest_bytes, manifest_of
+from dedup.index.keys import KeyQuery
 from dedup.index.redis_bands import band_members, hex_names, queue_bands, scripts_allowed
 from dedup.index.redis_checks import Checker
 from dedup.index.redis_client import LOST, connect, redis_errors, watch
@@ -369,30 +370,27 @@ class RedisStore:
                 found.update(i for i, doc in zip(part, docs, strict=True) if doc is not None)
         return found
 
-    def lookup(self, index_keys: U64, rows: I64, since: float, by: WindowBy) -> I64:
-        keys = np.asarray(index_keys, np.uint64)
-        if keys.shape[0] == 0:
+    def lookup(
+        self,
+        index_keys: U64,
+        rows: I64,
+        since: float,
+        by: WindowBy,
+        max_bucket: int | None = None,
+    ) -> I64:
+        """Each distinct key's band set read once (``band_members``), the documents hit
+        checked against the window (one ZMSCORE per chunk), and hits joined back to the
+        caller's rows in numpy (``KeyQuery``)."""
+        query = KeyQuery.of(index_keys, rows)
+        if query.distinct.size == 0:
             return np.zeros((0, 2), np.int64)
-        unique, inverse = np.unique(keys, return_inverse=True)
         with self._guard():
-            sizes, all_docs = self._band_members(hex_names(unique))
-            # join (row, key) with (key, doc): each row repeated once per doc of its key
-            inverse = inverse.reshape(-1)
-            reps = sizes[inverse]
-            starts = np.cumsum(sizes) - sizes
-            out_rows = np.repeat(np.asarray(rows, np.int64), reps)
-            within = np.arange(int(reps.sum()), dtype=np.int64) - np.repeat(
-                np.cumsum(reps) - reps, reps
-            )
-            out_docs = all_docs[np.repeat(starts[inverse], reps) + within]
-            if out_docs.shape[0] == 0:
-                return np.zeros((0, 2), np.int64)
-            candidates = np.unique(out_docs)
+            sizes, docs = self._band_members(hex_names(query.distinct.view(np.uint64)))
+            candidates = np.unique(docs)
             times = self._times(candidates.tolist(), by)
-        keep = candidates[times >= since]
-        mask = np.isin(out_docs, keep)
-        pairs = np.stack([out_rows[mask], out_docs[mask]], axis=1)
-        return np.unique(pairs, axis=0).astype(np.int64).reshape(-1, 2)
+        which = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
+        inside = np.isin(docs, candidates[times >= since])
+        return query.pairs(which[inside], docs[inside], max_bucket)
 
     def _times(self, docs: list[int], by: WindowBy) -> F64:
         """Window times of these documents (NaN, never in a window, for those pruned)."""

@@ -42,6 +42,7 @@ from dedup.index.base import (
     WindowBy,
 )
 from dedup.index.common import chunks, manifest_bytes, manifest_of, one_line
+from dedup.index.keys import KeyQuery
 from dedup.index.sqlite_lock import WriterLock
 from dedup.index.sqlite_rows import (
     ARTICLE_COLUMNS,
@@ -230,43 +231,27 @@ class SqliteStore:
                 )
         return found
 
-    def lookup(self, index_keys: U64, rows: I64, since: float, by: WindowBy) -> I64:
+    def lookup(
+        self,
+        index_keys: U64,
+        rows: I64,
+        since: float,
+        by: WindowBy,
+        max_bucket: int | None = None,
+    ) -> I64:
         """The distinct keys are found in the band runs (``sqlite_bands.find``: only the
         blocks whose key range holds one are read), the documents hit are checked
         against the window in one statement (a JSON array joined to ``articles``), and
-        hits are joined back to the caller's rows in numpy, so a key that many rows
-        share is looked up once. All statements read one snapshot.
+        hits are joined back to the caller's rows in numpy (``KeyQuery``), so a key that
+        many rows share is looked up once. All statements read one snapshot.
         """
-        keys = signed(np.asarray(index_keys)).ravel()
-        where = np.asarray(rows, dtype=np.int64).ravel()
-        if keys.shape != where.shape:
-            raise ValueError(f"lookup: {keys.size} keys but {where.size} rows")
-        if keys.size == 0:
+        query = KeyQuery.of(index_keys, rows)
+        if query.distinct.size == 0:
             return np.zeros((0, 2), dtype=np.int64)
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        sorted_rows = where[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        ends = np.r_[starts[1:], sorted_keys.size]
         with self._read("looking up band keys") as conn:
-            which, docs = sqlite_bands.find(conn, sorted_keys[starts])
-            inside = self._within(conn, np.unique(docs), since, by)
-        keep = np.isin(docs, inside)
-        which, docs = which[keep], docs[keep]
-        if docs.size == 0:
-            return np.zeros((0, 2), dtype=np.int64)
-        counts = ends[which] - starts[which]
-        total = int(counts.sum())
-        # each hit (key, doc) becomes one pair per caller row holding the key
-        first = np.repeat(starts[which], counts)
-        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        pair_rows = sorted_rows[first + within]
-        pair_docs = np.repeat(docs, counts)
-        order2 = np.lexsort((pair_docs, pair_rows))
-        pair_rows = pair_rows[order2]
-        pair_docs = pair_docs[order2]
-        keep = np.r_[True, (pair_rows[1:] != pair_rows[:-1]) | (pair_docs[1:] != pair_docs[:-1])]
-        return np.stack([pair_rows[keep], pair_docs[keep]], axis=1).astype(np.int64)
+            which, docs = sqlite_bands.find(conn, query.distinct)
+            inside = np.isin(docs, self._within(conn, np.unique(docs), since, by))
+        return query.pairs(which[inside], docs[inside], max_bucket)
 
     @staticmethod
     def _within(conn: sqlite3.Connection, docs: I64, since: float, by: WindowBy) -> I64:
