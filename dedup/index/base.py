@@ -43,6 +43,11 @@ class Manifest:
     epoch: str
 
 
+#: the band keys of an article read back (``articles()`` returns none), shared read-only
+NO_KEYS: U64 = np.zeros(0, np.uint64)
+NO_KEYS.setflags(write=False)
+
+
 @dataclass(frozen=True, slots=True)
 class IndexedArticle:
     """One article as the index holds it.

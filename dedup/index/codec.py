@@ -8,6 +8,7 @@ whatever the machine, so an index moves between hosts.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from dedup.io.schema import evidence_to_dict
 from dedup.records import Article, Cluster, Evidence, Member, StrippedLine
 
 _LITTLE_U64 = np.dtype("<u8")
+_LITTLE_HOST = sys.byteorder == "little"
 
 
 def array_bytes(values: U64) -> bytes:
@@ -28,9 +30,12 @@ def array_bytes(values: U64) -> bytes:
 
 
 def array_of(data: bytes) -> U64:
+    """A stored array: on a little-endian host a read-only view of ``data`` (no copy:
+    a lookup decodes hundreds of thousands of them), elsewhere a byte-swapped copy."""
     if len(data) % 8:
         raise IndexStoreError(f"a stored array has {len(data)} bytes, not a multiple of 8")
-    return np.frombuffer(data, dtype=_LITTLE_U64).astype(np.uint64)
+    values = np.frombuffer(data, dtype=_LITTLE_U64)
+    return values if _LITTLE_HOST else values.astype(np.uint64)
 
 
 def _loads(data: bytes, what: str) -> dict[str, Any]:

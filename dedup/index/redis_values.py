@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from dedup.errors import IndexStoreError
-from dedup.index.base import I64, U64, IndexedArticle
+from dedup.index.base import I64, NO_KEYS, U64, IndexedArticle
 from dedup.index.codec import array_bytes, array_of
 
 if TYPE_CHECKING:
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 #: the fields of ``doc:{n}`` besides ``keys``: text and numbers, then arrays
 DOC_FIELDS = (b"id", b"cluster", b"run", b"ingested", b"published", b"meta")
 ARRAY_FIELDS = (b"shingles", b"entities")
-_EMPTY_KEYS = np.zeros(0, np.uint64)
 
 
 def as_text(raw: object, what: str) -> str:
@@ -97,6 +96,6 @@ def doc_article(doc: int, row: dict[bytes, bytes], location: str) -> IndexedArti
         meta=bytes(row[b"meta"]),
         shingles=shingles,
         entities=entities,
-        index_keys=_EMPTY_KEYS.copy(),
+        index_keys=NO_KEYS,
         doc=doc,
     )

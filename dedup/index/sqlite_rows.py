@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from dedup.errors import ConfigError, IndexLockedError, IndexStoreError
-from dedup.index.base import I64, U64, IndexedArticle, RunRecord, WindowBy
+from dedup.index.base import I64, NO_KEYS, U64, IndexedArticle, RunRecord, WindowBy
 from dedup.index.codec import array_bytes, array_of
 from dedup.index.common import one_line
 
@@ -118,8 +118,9 @@ def article_of(row: Sequence[Any]) -> IndexedArticle:
         ingested=float(ingested),
         published=None if published is None else float(published),
         meta=bytes(meta),
-        shingles=array_of(bytes(shingles)),
-        entities=array_of(bytes(entities)),
+        shingles=array_of(shingles),
+        entities=array_of(entities),
+        index_keys=NO_KEYS,
         doc=int(doc),
     )
 
