@@ -514,11 +514,11 @@ def run_outcome(
 ) -> tuple[ScanResult, frozenset[str]]:
     """The run's result read back from the index: every cluster holding an article this
     run added, as it stands now, in the order the run first reached them."""
-    added = store.run_articles(run_id)
+    added = store.run_articles(run_id, sets=False)
     new_ids = frozenset(a.article_id for a in added)
     touched = list(dict.fromkeys(a.cluster_id for a in added))
     stored = store.clusters(touched)
-    members = store.articles(store.cluster_docs(list(stored)))
+    members = store.articles(store.cluster_docs(list(stored)), sets=False)
     found = {a.article_id: article_of(a.meta) for a in members}
     run_of = {a.article_id: a.run_id for a in members}
     clusters = [cluster_of(c, stored[c].payload, found) for c in touched if c in stored]

@@ -371,6 +371,22 @@ def test_articles_round_trip_exactly_in_the_order_asked(store: IndexStore) -> No
     assert store.articles([]) == []
 
 
+def test_articles_without_sets_carry_everything_else(store: IndexStore) -> None:
+    sent = [make_article("a", [1], published=5.0), make_article("b", [2], cluster_id="c-a")]
+    store.commit(make_batch(sent))
+    whole = store.articles([2, 1, 99])
+    bare = store.articles([2, 1, 99], sets=False)
+    assert [(a.doc, a.article_id, a.cluster_id, a.run_id) for a in bare] == [
+        (a.doc, a.article_id, a.cluster_id, a.run_id) for a in whole
+    ]
+    assert [(a.ingested, a.published, a.meta) for a in bare] == [
+        (a.ingested, a.published, a.meta) for a in whole
+    ]
+    assert all(a.shingles.size == a.entities.size == 0 for a in bare)
+    assert all(a.shingles.size > 0 for a in whole)
+    assert [a.article_id for a in store.run_articles("run-1", sets=False)] == ["a", "b"]
+
+
 def test_known_names_the_stored_ids(store: IndexStore) -> None:
     assert store.known(["a", "b"]) == set()
     store.commit(make_batch([make_article("a", [1]), make_article("c", [2])]))

@@ -188,9 +188,10 @@ class IndexStore(Protocol):
         (``keys.KeyQuery``)."""
         ...
 
-    def articles(self, docs: Sequence[int]) -> list[IndexedArticle]:
+    def articles(self, docs: Sequence[int], *, sets: bool = True) -> list[IndexedArticle]:
         """The stored articles of these document numbers, in that order (unknown numbers,
-        e.g. pruned meanwhile, are left out)."""
+        e.g. pruned meanwhile, are left out). ``sets=False`` leaves their shingle and
+        name sets empty, for readers of metadata only (a run's read-back)."""
         ...
 
     def articles_by_id(self, article_ids: Sequence[str]) -> list[IndexedArticle]:
@@ -210,8 +211,8 @@ class IndexStore(Protocol):
         clusters, record its moves and its run marker: all of it, or nothing."""
         ...
 
-    def run_articles(self, run_id: str) -> list[IndexedArticle]:
-        """The articles a run added, in document order."""
+    def run_articles(self, run_id: str, *, sets: bool = True) -> list[IndexedArticle]:
+        """The articles a run added, in document order (``sets`` as for ``articles``)."""
         ...
 
     def run_moves(self, run_id: str) -> list[CanonicalMove]:

@@ -92,12 +92,14 @@ from dedup.index.redis_lock import WriterLease
 from dedup.index.redis_sentinel import Sentinel, warn_without_persistence
 from dedup.index.redis_sentinel import state_dir as state_dir  # public here before the split
 from dedup.index.redis_values import (
+    DOC_FIELDS,
     as_bytes,
     as_number,
     as_seconds,
     as_text,
     doc_article,
     doc_numbers,
+    without_sets,
 )
 from dedup.index.redis_writes import prune_reads, queue_commit, queue_prune
 
@@ -400,14 +402,19 @@ class RedisStore:
             times.extend(np.nan if s is None else float(s) for s in scores)
         return np.array(times, np.float64)
 
-    def articles(self, docs: Sequence[int]) -> list[IndexedArticle]:
+    def articles(self, docs: Sequence[int], *, sets: bool = True) -> list[IndexedArticle]:
         found: list[IndexedArticle] = []
         with self._guard():
             for part in chunks(list(docs), 500):
                 with self._r.pipeline(transaction=False) as pipe:
                     for doc in part:
-                        pipe.hgetall(self._key(f"doc:{doc}"))
+                        if sets:
+                            pipe.hgetall(self._key(f"doc:{doc}"))
+                        else:
+                            pipe.hmget(self._key(f"doc:{doc}"), DOC_FIELDS)
                     rows = pipe.execute()
+                if not sets:
+                    rows = [without_sets(values) for values in rows]
                 found.extend(
                     doc_article(doc, row, self.location)
                     for doc, row in zip(part, rows, strict=True)
@@ -448,10 +455,10 @@ class RedisStore:
                             )
         return found
 
-    def run_articles(self, run_id: str) -> list[IndexedArticle]:
+    def run_articles(self, run_id: str, *, sets: bool = True) -> list[IndexedArticle]:
         with self._guard():
             docs = self._r.zrange(self._key(f"rundocs:{run_id}"), 0, -1)
-        return self.articles([as_number(d, f"run {run_id}'s document") for d in docs])
+        return self.articles([as_number(d, f"run {run_id}'s document") for d in docs], sets=sets)
 
     def run_moves(self, run_id: str) -> list[CanonicalMove]:
         with self._guard():

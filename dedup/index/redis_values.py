@@ -4,6 +4,7 @@ are read (the client never decodes), JSON, the manifest, and a document's hash.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -75,6 +76,15 @@ def doc_mapping(article: IndexedArticle, keys: U64) -> dict[FieldT, EncodableT]:
         "entities": array_bytes(article.entities),
         "keys": array_bytes(keys),
     }
+
+
+def without_sets(values: Sequence[bytes | None]) -> dict[bytes, bytes]:
+    """An ``HMGET`` of ``DOC_FIELDS`` as the hash ``doc_article`` reads, its sets empty;
+    nothing where the document is gone."""
+    if all(value is None for value in values):
+        return {}
+    row = {f: v for f, v in zip(DOC_FIELDS, values, strict=True) if v is not None}
+    return row | {f: b"" for f in ARRAY_FIELDS}
 
 
 def doc_article(doc: int, row: dict[bytes, bytes], location: str) -> IndexedArticle:

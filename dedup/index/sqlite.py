@@ -47,6 +47,7 @@ from dedup.index.sqlite_lock import WriterLock
 from dedup.index.sqlite_rows import (
     ARTICLE_COLUMNS,
     INSERT_ARTICLE,
+    META_COLUMNS,
     RUN_SQL,
     article_of,
     article_row,
@@ -266,13 +267,14 @@ class SqliteStore:
             found.extend(int(row[0]) for row in conn.execute(sql, (chunk, float(since))))
         return np.array(sorted(found), dtype=np.int64)
 
-    def articles(self, docs: Sequence[int]) -> list[IndexedArticle]:
+    def articles(self, docs: Sequence[int], *, sets: bool = True) -> list[IndexedArticle]:
         wanted = [int(doc) for doc in docs]
         found: dict[int, IndexedArticle] = {}
+        columns = ARTICLE_COLUMNS if sets else META_COLUMNS
         with self._read("reading articles") as conn:
             for chunk in chunks(list(dict.fromkeys(wanted)), _IN_CHUNK):
                 for row in conn.execute(
-                    f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE doc IN ({_marks(len(chunk))})",
+                    f"SELECT {columns} FROM articles WHERE doc IN ({_marks(len(chunk))})",
                     tuple(chunk),
                 ):
                     article = article_of(row)
@@ -320,12 +322,13 @@ class SqliteStore:
                     )
         return found
 
-    def run_articles(self, run_id: str) -> list[IndexedArticle]:
+    def run_articles(self, run_id: str, *, sets: bool = True) -> list[IndexedArticle]:
+        columns = ARTICLE_COLUMNS if sets else META_COLUMNS
         with self._read("reading the run's articles") as conn:
             return [
                 article_of(row)
                 for row in conn.execute(
-                    f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE run_id = ? ORDER BY doc",
+                    f"SELECT {columns} FROM articles WHERE run_id = ? ORDER BY doc",
                     (run_id,),
                 )
             ]

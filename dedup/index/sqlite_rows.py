@@ -24,6 +24,8 @@ EXAMPLES = 5
 ARTICLE_COLUMNS = (
     "doc, article_id, cluster_id, run_id, ingested, published, meta, shingles, entities"
 )
+#: the same without the sets (empty blobs in their place), for readers of metadata only
+META_COLUMNS = ARTICLE_COLUMNS.replace("shingles, entities", "x'', x''")
 #: the statement that inserts ``article_row``
 INSERT_ARTICLE = (
     "INSERT INTO articles (doc, article_id, cluster_id, run_id, ingested, "
