@@ -165,7 +165,8 @@ def _earlier_articles(
 ) -> tuple[list[IndexedArticle], I64]:
     """Indexed articles that share a band with a new one (within the window), then every
     member of their clusters; and the (position, new row) candidate pairs. A huge bucket
-    pairs a new article with its earliest stored document only, as a scan's star does."""
+    pairs a new article with its lowest-numbered (first indexed) stored document only,
+    as a scan's star does."""
     rows = np.flatnonzero(eligible)
     if rows.size == 0:
         return [], np.empty((0, 2), np.int64)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -150,13 +151,12 @@ def _sorted_unique(keys: I64, docs: I64) -> Entries:
     return keys[keep], docs[keep]
 
 
-def _write_run(conn: sqlite3.Connection, parts: Iterable[Entries]) -> int:
-    """Sorted entries, arriving in pieces, written as a new run's blocks; returns the
-    number of entries written."""
+def _write_run(conn: sqlite3.Connection, parts: Iterable[Entries]) -> None:
+    """Sorted entries, arriving in pieces, written as a new run's blocks."""
     run = int(conn.execute("SELECT COALESCE(MAX(run), 0) + 1 FROM band_blocks").fetchone()[0])
     pending_keys: list[I64] = []
     pending_docs: list[I64] = []
-    held = written = 0
+    held = 0
 
     def emit(keys: I64, docs: I64) -> None:
         conn.execute(
@@ -185,11 +185,8 @@ def _write_run(conn: sqlite3.Connection, parts: Iterable[Entries]) -> int:
                 emit(all_keys[low : low + BLOCK_ENTRIES], all_docs[low : low + BLOCK_ENTRIES])
             pending_keys, pending_docs = [all_keys[whole:]], [all_docs[whole:]]
             held -= whole
-            written += whole
     if held:
         emit(np.concatenate(pending_keys), np.concatenate(pending_docs))
-        written += held
-    return written
 
 
 def _run_blocks(conn: sqlite3.Connection, ids: Sequence[int]) -> Iterator[Entries]:
@@ -236,7 +233,8 @@ def _merged(sources: list[Iterator[Entries]]) -> Iterator[Entries]:
 def _merge(conn: sqlite3.Connection, runs: Sequence[int], drop: I64 | None = None) -> None:
     """Replace ``runs`` by one run holding their entries (less those of documents in
     the sorted ``drop``)."""
-    refs = [b for b in blocks(conn) if b.run in set(runs)]
+    merging = set(runs)
+    refs = [b for b in blocks(conn) if b.run in merging]
     by_run: dict[int, list[int]] = {}
     for ref in refs:
         by_run.setdefault(ref.run, []).append(ref.block)
@@ -295,7 +293,7 @@ def runs_from_rows(conn: sqlite3.Connection, rows: Iterator[Sequence[int]]) -> N
 
     def pieces() -> Iterator[Entries]:
         while True:
-            chunk = [row for _, row in zip(range(BLOCK_ENTRIES), rows, strict=False)]
+            chunk = list(islice(rows, BLOCK_ENTRIES))
             if not chunk:
                 return
             pairs = np.array(chunk, dtype=np.int64).reshape(-1, 2)
