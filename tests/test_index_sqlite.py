@@ -461,6 +461,15 @@ CRASHING_COMMIT = textwrap.dedent(
     import numpy as np
     from dedup.index import CommitBatch, IndexedArticle, StoredCluster, open_index
 
+    if sys.argv[2:] == ["merge"]:  # every run merged into one inside the transaction
+        from dedup.index import sqlite_bands
+
+        def every_run(conn):
+            runs = [row[0] for row in conn.execute("SELECT DISTINCT run FROM band_blocks")]
+            return runs if len(runs) > 1 else []
+
+        sqlite_bands.BLOCK_ENTRIES = 4
+        sqlite_bands._due = every_run
     store = open_index(sys.argv[1])
     articles = [
         IndexedArticle(
@@ -490,12 +499,13 @@ def _state(store: IndexStore) -> object:
     )
 
 
+@pytest.mark.parametrize("mode", ["append", "merge"])
 def test_a_kill_inside_the_transaction_leaves_the_index_as_before(
-    store: SqliteStore, path: Path
+    store: SqliteStore, path: Path, mode: str
 ) -> None:
     before = _state(store)
     crashed = subprocess.run(
-        [sys.executable, "-c", CRASHING_COMMIT, str(path)],
+        [sys.executable, "-c", CRASHING_COMMIT, str(path), mode],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -517,7 +527,7 @@ def test_a_kill_inside_the_transaction_leaves_the_index_as_before(
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     # the same batch without the crash: committed whole, numbered after what was there
     finished = subprocess.run(
-        [sys.executable, "-c", CRASHING_COMMIT, str(path)],
+        [sys.executable, "-c", CRASHING_COMMIT, str(path), mode],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -529,3 +539,6 @@ def test_a_kill_inside_the_transaction_leaves_the_index_as_before(
     assert store.known([f"new-{n}" for n in range(50)]) == {f"new-{n}" for n in range(50)}
     assert [a.doc for a in store.run_articles("run-1")][-50:] == list(range(3, 53))
     assert store.problems() == []
+    with raw(path) as conn:
+        runs = conn.execute("SELECT COUNT(DISTINCT run) FROM band_blocks").fetchone()[0]
+    assert runs == (1 if mode == "merge" else 2)
