@@ -27,15 +27,22 @@ class BandTable:
     n_docs: int
     max_bucket: int
 
+    @staticmethod
+    def salted(keys: U64, docs: I64, bands: range) -> U64:
+        """The keys of ``docs`` in ``bands``, document by document, each salted by its
+        band, so that one pass groups the keys of several bands without mixing them."""
+        salts = np.arange(bands.start, bands.stop, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+        salted: U64 = (keys[:, bands.start : bands.stop][docs] ^ salts[None, :]).ravel()
+        return salted
+
     def pass_codes(self, bands: range) -> I64:
         """Encoded unique pairs (i * n_docs + j, i < j) of documents sharing a key in
         ``bands``."""
-        salts = np.arange(bands.start, bands.stop, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
-        flat_keys = (self.keys[:, bands.start : bands.stop][self.docs] ^ salts[None, :]).ravel()
+        flat_keys = self.salted(self.keys, self.docs, bands)
         order = np.argsort(flat_keys)
         members = np.repeat(self.docs, len(bands))[order]
         pairs = _kernels.group_pairs(flat_keys[order], members, self.n_docs, self.max_bucket)
-        return _sorted_unique(pairs)
+        return sorted_unique(pairs)
 
 
 #: runs ``BandTable.pass_codes`` on each band range (in any order, anywhere)
@@ -46,7 +53,7 @@ def _here(table: BandTable, passes: list[range]) -> Iterator[I64]:
     return map(table.pass_codes, passes)
 
 
-def _sorted_unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def sorted_unique(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Sorted distinct values (np.unique hashes first in numpy 2, ten times slower here)."""
     values = np.sort(values)
     if values.shape[0] == 0:
@@ -82,7 +89,7 @@ class EncodedPairs:
     @classmethod
     def of_rows(cls, rows: I64, n_docs: int) -> EncodedPairs:
         """(i, j) rows with i < j, made unique and sorted."""
-        return cls(_sorted_unique(rows[:, 0] * np.int64(n_docs) + rows[:, 1]), n_docs)
+        return cls(sorted_unique(rows[:, 0] * np.int64(n_docs) + rows[:, 1]), n_docs)
 
 
 def candidate_codes(

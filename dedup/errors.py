@@ -45,7 +45,12 @@ class BadRecordError(InputError):
         self.path = path
         self.line = line
         self.reason = reason
+        self.where = where
         super().__init__(f"{where or f'{path}:{line}'}: {reason}")
+
+    def __reduce__(self) -> tuple[type[BadRecordError], tuple[str, int, str, str | None]]:
+        # raised on a Dask worker, it is pickled back to the driver
+        return (type(self), (self.path, self.line, self.reason, self.where))
 
 
 class OutputError(DedupError, OSError):

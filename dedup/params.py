@@ -142,3 +142,20 @@ class RunOptions:
     #: where the run's shingle sets, names and band keys are kept, memory-mapped, in
     #: unlinked files: a directory, or None for the system's (``TMPDIR``)
     spill_dir: str | None = None
+    #: "local" (this machine's cores) or "dask" (a Dask cluster: the scheduler at
+    #: ``scheduler``, or a ``LocalCluster`` of ``workers`` processes started for the run)
+    engine: str = "local"
+    scheduler: str | None = None
+    #: articles per Dask partition (a file is cut into partitions of this many)
+    partition_size: int = 10_000
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ConfigError(f"unknown engine '{self.engine}': choose one of {', '.join(ENGINES)}")
+        if self.scheduler and self.engine != "dask":
+            raise ConfigError("a scheduler address needs the Dask engine (engine='dask')")
+        if self.partition_size < 1:
+            raise ConfigError(f"partition_size must be positive, got {self.partition_size}")
+
+
+ENGINES = ("local", "dask")

@@ -23,9 +23,11 @@ import numpy.typing as npt
 from dedup.candidates import BandTable, EncodedPairs, candidate_codes
 from dedup.canonical import cluster_id_for
 from dedup.cluster import components
+from dedup.engines import dask_engine
 from dedup.engines.local import map_ordered, map_with_shared
 from dedup.io.fields import FieldMap
 from dedup.io.readers import ReadOptions, Record, read_records
+from dedup.io.sources import expand
 from dedup.params import DedupParams, RunOptions
 from dedup.prepare import PreparedBatch, PreparedRun, prepare_batch, warm_up
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
@@ -308,6 +310,11 @@ def _scan_articles(
     stats = RunStats()
     started = time.perf_counter()
     watch = _Stopwatch(stats)
+    if options.engine == "dask":
+        distributed = dask_engine.scan_in_memory(
+            list(articles), params, options, report=report, lap=watch.lap, large=_spilled(options)
+        )
+        return _distributed_result(distributed, params, options, stats, report, watch, started)
     kept, prepared = prepare_articles(
         articles, params, options, stats, report, keep=Article.for_clustering
     )
@@ -318,7 +325,7 @@ def _scan_articles(
         params=params,
         sets=prepared.shingles,
         entities=prepared.entities,
-        compilation=np.array([e.compilation for e in evidence], dtype=np.bool_),
+        compilation=_compilation(evidence),
         articles=kept,
         evidence=evidence,
         bodies=prepared.bodies,
@@ -329,9 +336,60 @@ def _scan_articles(
     edges = verify_pairs(run, pairs, options, stats, report)
     del pairs
     watch.lap("verify")
-    clusters = _clusters(replace(run, edges=edges), options, stats, report, watch)
-    ids = [article.id for article in kept]
-    del run, kept
+    return _result(replace(run, edges=edges), options, stats, report, watch, started)
+
+
+def _compilation(evidence: Sequence[Evidence]) -> npt.NDArray[np.bool_]:
+    return np.array([e.compilation for e in evidence], dtype=np.bool_)
+
+
+def _spilled(options: RunOptions) -> partial[SpilledArray]:
+    return partial(SpilledArray, directory=options.spill_dir)
+
+
+def _distributed_result(
+    distributed: dask_engine.DistributedRun,
+    params: DedupParams,
+    options: RunOptions,
+    stats: RunStats,
+    report: Progress,
+    watch: _Stopwatch,
+    started: float,
+) -> ScanResult:
+    """A Dask run's edges and sets clustered here, as a local run clusters its own."""
+    stats.truncated += distributed.truncated
+    stats.boilerplate_kept += distributed.boilerplate_kept
+    stats.too_short = distributed.too_short
+    stats.candidate_pairs = distributed.candidate_pairs
+    stats.verified_pairs += int(distributed.edges.shape[0])
+    warn_truncated(stats, params)
+    run = RunState(
+        params=params,
+        sets=distributed.sets,
+        entities=distributed.entities,
+        compilation=_compilation(distributed.evidence),
+        articles=distributed.articles,
+        evidence=distributed.evidence,
+        edges=distributed.edges,
+        bodies=distributed.bodies,
+    )
+    del distributed
+    return _result(run, options, stats, report, watch, started)
+
+
+def _result(
+    run: RunState,
+    options: RunOptions,
+    stats: RunStats,
+    report: Progress,
+    watch: _Stopwatch,
+    started: float,
+) -> ScanResult:
+    """Cluster the verified edges, describe each cluster, and count the run."""
+    clusters = _clusters(run, options, stats, report, watch)
+    ids = [article.id for article in run.articles]
+    evidence, params = run.evidence, run.params
+    del run
     stats.articles = len(ids)
     stats.clusters = len(clusters)
     stats.clustered_articles = sum(cluster.size for cluster in clusters)
@@ -395,15 +453,51 @@ def scan(
         if on_reject is not None:
             on_reject(reject)
 
-    records = read_records(
-        paths, fields=fields or FieldMap(), strict=options.strict, options=reading
-    )
-    result = scan_articles(
-        articles_from(records, quarantine), params, options=options, progress=progress
-    )
+    if options.engine == "dask":
+        result = _scan_files_on_dask(
+            paths, params, options, fields or FieldMap(), reading, quarantine, progress
+        )
+    else:
+        records = read_records(
+            paths, fields=fields or FieldMap(), strict=options.strict, options=reading
+        )
+        result = scan_articles(
+            articles_from(records, quarantine), params, options=options, progress=progress
+        )
     result.stats.rejected = len(rejected)
     result.stats.records_read = result.stats.articles + len(rejected)
     return result
+
+
+def _scan_files_on_dask(
+    paths: Sequence[str | os.PathLike[str]],
+    params: DedupParams | None,
+    options: RunOptions,
+    fields: FieldMap,
+    reading: ReadOptions,
+    on_reject: Callable[[Reject], None],
+    progress: Progress | None,
+) -> ScanResult:
+    """``scan`` on a Dask cluster: the workers read the files (the driver only finds
+    them), prepare, group and verify; the rest as a local run."""
+    params = params or DedupParams()
+    report = progress or no_progress
+    stats = RunStats()
+    started = time.perf_counter()
+    watch = _Stopwatch(stats)
+    with collector_paused():
+        distributed = dask_engine.scan_files(
+            expand(paths, reading.pattern),
+            params,
+            options,
+            fields=fields,
+            reading=reading,
+            on_reject=on_reject,
+            report=report,
+            lap=watch.lap,
+            large=_spilled(options),
+        )
+        return _distributed_result(distributed, params, options, stats, report, watch, started)
 
 
 def _placed_records(

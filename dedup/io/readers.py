@@ -29,7 +29,16 @@ from dedup.io.jsonl import json_layout, read_json_array, read_json_document, rea
 from dedup.io.sources import Source, expand, open_source
 from dedup.records import Article, Reject, location_of
 
-__all__ = ["MAX_LINE_BYTES", "MAX_PAGE_BYTES", "RAW_CHARS", "ReadOptions", "Record", "read_records"]
+__all__ = [
+    "MAX_LINE_BYTES",
+    "MAX_PAGE_BYTES",
+    "RAW_CHARS",
+    "ReadOptions",
+    "Record",
+    "duplicate_of",
+    "read_records",
+    "read_sources",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +73,30 @@ class ReadOptions:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """A usable article and the input record as parsed, kept for the annotated output."""
+    """A usable article and the input record as parsed, kept for the annotated output;
+    where it was (``path``, ``line`` in ``unit``) and how it began (``text``, its first
+    ``RAW_CHARS``), for rejecting it later as a duplicate of a record read elsewhere."""
 
     article: Article
     raw: dict[str, object]
+    path: str = ""
+    line: int = 0
+    unit: str = "line"
+    text: str = ""
+
+
+def rejected(record: Record, reason: str, *, strict: bool) -> Reject:
+    """``record`` as a Reject (or, ``strict``, the error reading stops with)."""
+    if strict:
+        where = location_of(record.path, record.line, record.unit)
+        raise BadRecordError(record.path, record.line, reason, where)
+    return Reject(record.path, record.line, reason, record.text, record.unit)
+
+
+def duplicate_of(record: Record, first: str, *, strict: bool) -> Reject:
+    """The Reject of a record whose id was first seen at ``first``."""
+    shown = record.article.id[:_MAX_SHOWN_ID]
+    return rejected(record, f"duplicate id '{shown}' (first seen at {first})", strict=strict)
 
 
 def read_records(
@@ -90,8 +119,21 @@ def read_records(
     options = options or ReadOptions()
     if max_line_bytes is not None:
         options = replace(options, max_line_bytes=max_line_bytes)
-    sources = expand(paths, options.pattern)
-    return _Session(fields, strict, options).run(sources)
+    return read_sources(
+        expand(paths, options.pattern), fields=fields, strict=strict, options=options
+    )
+
+
+def read_sources(
+    sources: Sequence[Source],
+    *,
+    fields: FieldMap = FieldMap(),  # noqa: B008 - FieldMap is frozen, sharing it is safe
+    strict: bool = False,
+    options: ReadOptions | None = None,
+) -> Iterator[Record | Reject]:
+    """``read_records`` of files already found (``sources.expand``): ids are checked
+    across these files only. The Dask engine reads each file on a worker this way."""
+    return _Session(fields, strict, options or ReadOptions()).run(list(sources))
 
 
 def _optional(value: object) -> str | None:
@@ -184,11 +226,14 @@ class _Session:
         return webpages.read_text_file(stream, source.location, limits.max_page_bytes)
 
     def _bad(self, path: str, item: Item, reason: str) -> Reject:
-        if self.strict:
-            raise BadRecordError(
-                path, item.number, reason, location_of(path, item.number, item.unit)
-            )
-        return Reject(path, item.number, reason, item.raw[:RAW_CHARS].rstrip("\r\n"), item.unit)
+        return rejected(
+            self._record(path, item, Article(id="", text="")), reason, strict=self.strict
+        )
+
+    @staticmethod
+    def _record(path: str, item: Item, article: Article) -> Record:
+        raw = item.raw[:RAW_CHARS].rstrip("\r\n")
+        return Record(article, item.value or {}, path, item.number, item.unit, raw)
 
     def _make(self, path: str, item: Item) -> Record | Reject:
         """Map one parsed record to an Article, or say why it cannot be one."""
@@ -212,11 +257,6 @@ class _Session:
             record_id = url if url is not None else where
         else:
             return self._bad(path, item, f"id field '{names.id}' is not a string or integer")
-        first = self.seen.get(record_id)
-        if first is not None:
-            shown = record_id[:_MAX_SHOWN_ID]
-            return self._bad(path, item, f"duplicate id '{shown}' (first seen at {first})")
-        self.seen[record_id] = where
         article = Article(
             id=record_id,
             text=text,
@@ -228,4 +268,8 @@ class _Session:
             location=where,
             page=item.page,
         )
-        return Record(article, value)
+        record = self._record(path, item, article)
+        first = self.seen.setdefault(record_id, where)
+        if first is not where:
+            return duplicate_of(record, first, strict=self.strict)
+        return record

@@ -1,0 +1,289 @@
+"""The Dask engine's tasks: plain functions of their arguments, run on the workers.
+
+Each calls the local engine's own functions (``read_sources``, ``prepare_batch``, the band
+grouping kernel, ``verify_chunk``) on one partition, so a Dask run computes what a local
+run computes; only where the work runs differs. Documents are numbered globally by the
+driver (each partition's ``offset``), in input order, as a local run numbers them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from itertools import islice, pairwise
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup import _kernels
+from dedup.candidates import BandTable, sorted_unique
+from dedup.faults import crash_point
+from dedup.io.fields import FieldMap
+from dedup.io.readers import ReadOptions, Record, read_sources
+from dedup.io.sources import Source
+from dedup.params import DedupParams
+from dedup.prepare import PreparedBatch, PreparedRun, prepare_batch
+from dedup.records import Article, Evidence, Reject
+from dedup.shingle import ShingleSets
+from dedup.stages import RunState, verify_chunk
+
+I64 = npt.NDArray[np.int64]
+U64 = npt.NDArray[np.uint64]
+
+#: candidate pairs verified at a time inside a task (bounds its memory, not its result)
+VERIFY_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFile:
+    """One input file as read on a worker: its records (the parsed dicts dropped) cut into
+    chunks, and its rejects."""
+
+    chunks: tuple[tuple[Record, ...], ...]
+    rejects: tuple[Reject, ...]
+
+
+def read_file(
+    source: Source, fields: FieldMap, strict: bool, reading: ReadOptions, chunk: int
+) -> ReadFile:
+    """Read one file with the local reader (ids checked within the file; the driver checks
+    them across files), its records in chunks of ``chunk``."""
+    records: list[Record] = []
+    rejects: list[Reject] = []
+    for item in read_sources([source], fields=fields, strict=strict, options=reading):
+        if isinstance(item, Record):
+            records.append(replace(item, raw={}))
+        else:
+            rejects.append(item)
+    stream = iter(records)
+    chunks = tuple(iter(lambda: tuple(islice(stream, chunk)), ()))
+    return ReadFile(chunks, tuple(rejects))
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What the driver needs of a file before its partitions are prepared: every
+    article's (id, location) in order, the file's rejects, and its chunks' sizes."""
+
+    ids: tuple[tuple[str, str], ...]
+    rejects: tuple[Reject, ...]
+    chunk_sizes: tuple[int, ...]
+
+
+def listing(read: ReadFile) -> Listing:
+    return Listing(
+        tuple((r.article.id, r.article.location) for chunk in read.chunks for r in chunk),
+        read.rejects,
+        tuple(len(chunk) for chunk in read.chunks),
+    )
+
+
+def records_at(read: ReadFile, rows: Sequence[int]) -> tuple[Record, ...]:
+    """Some records of a file by their row (the driver rejects them as duplicates)."""
+    flat = [r for chunk in read.chunks for r in chunk]
+    return tuple(flat[row] for row in rows)
+
+
+def chunk_of(read: ReadFile, index: int) -> tuple[Article, ...]:
+    return tuple(r.article for r in read.chunks[index])
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One partition's prepared articles, kept on the worker that made it."""
+
+    articles: tuple[Article, ...]
+    prepared: PreparedBatch
+    boilerplate_kept: int
+
+
+@dataclass(frozen=True, slots=True)
+class PartHead:
+    """What the driver keeps of a partition: the articles' metadata and evidence."""
+
+    articles: tuple[Article, ...]
+    evidence: tuple[Evidence, ...]
+    truncated: int
+    boilerplate_kept: int
+
+
+def prepare_part(
+    articles: Sequence[Article],
+    dropped: frozenset[int],
+    params: DedupParams,
+    batch_size: int,
+    keep_bodies: bool,
+) -> Part:
+    """``prepare_batch`` over a partition, batch by batch as a local run does; ``dropped``
+    rows (ids met in an earlier file) are left out."""
+    kept = [a for row, a in enumerate(articles) if row not in dropped]
+    joined = PreparedRun(params.bands)
+    for start in range(0, len(kept), batch_size):
+        joined.add(prepare_batch(kept[start : start + batch_size], params, keep_bodies=keep_bodies))
+    prepared = joined.finish()
+    return Part(
+        tuple(a.for_clustering() for a in kept),
+        prepared,
+        sum(e.kept_boilerplate for e in prepared.evidence),
+    )
+
+
+def eligible(part: Part, params: DedupParams) -> int:
+    """How many of a partition's documents are long enough to sign."""
+    return int(np.count_nonzero(part.prepared.shingles.sizes() >= params.min_shingles))
+
+
+def head_of(part: Part) -> PartHead:
+    return PartHead(
+        part.articles, part.prepared.evidence, part.prepared.truncated, part.boilerplate_kept
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BandEntries:
+    """Band entries of some documents: salted key, global document, band pass."""
+
+    keys: U64
+    docs: I64
+    passes: npt.NDArray[np.int16]
+
+    @classmethod
+    def concat(cls, pieces: Sequence[BandEntries]) -> BandEntries:
+        return cls(
+            np.concatenate([p.keys for p in pieces]),
+            np.concatenate([p.docs for p in pieces]),
+            np.concatenate([p.passes for p in pieces]),
+        )
+
+
+def band_entries(
+    part: Part, offset: int, params: DedupParams, groups: int, bands_per_pass: int
+) -> tuple[BandEntries, ...]:
+    """A partition's band entries (documents long enough to sign), split into ``groups``
+    by key: the map side of the shuffle. Keys are salted per band, as the local grouping
+    salts them, and carry their pass, so that a group holds whole buckets of each pass."""
+    keys = part.prepared.band_keys
+    eligible = np.flatnonzero(part.prepared.shingles.sizes() >= params.min_shingles)
+    pieces: list[BandEntries] = []
+    for number, start in enumerate(range(0, keys.shape[1], bands_per_pass)):
+        bands = range(start, min(start + bands_per_pass, keys.shape[1]))
+        flat = BandTable.salted(keys, eligible, bands)
+        docs = np.repeat(eligible + offset, len(bands))
+        pieces.append(BandEntries(flat, docs, np.full(flat.shape[0], number, dtype=np.int16)))
+    entries = BandEntries.concat(pieces)
+    group = entries.keys % np.uint64(groups)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(groups + 1, dtype=np.uint64))
+    return tuple(
+        BandEntries(entries.keys[order[a:b]], entries.docs[order[a:b]], entries.passes[order[a:b]])
+        for a, b in pairwise(bounds)
+    )
+
+
+def piece(pieces: Sequence[object], index: int) -> object:
+    """One output of a split task (the shuffle's ``getitem``)."""
+    return pieces[index]
+
+
+def group_pairs(
+    pieces: Sequence[BandEntries], n_docs: int, max_bucket: int, offsets: I64
+) -> tuple[I64, ...]:
+    """The reduce side: the encoded pairs of every bucket (pass, key) in this group, with
+    the local grouping's kernel and star rule, split by the partition that holds each
+    pair's lower document (where it will be verified)."""
+    entries = BandEntries.concat(pieces)
+    order = np.lexsort((entries.docs, entries.keys, entries.passes))
+    keys, docs, passes = entries.keys[order], entries.docs[order], entries.passes[order]
+    bounds = np.flatnonzero(np.diff(passes)) + 1
+    found = [
+        _kernels.group_pairs(keys[a:b], docs[a:b], n_docs, max_bucket)
+        for a, b in zip(
+            np.concatenate([[0], bounds]), np.concatenate([bounds, [keys.shape[0]]]), strict=True
+        )
+    ]
+    codes = sorted_unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+    return split_by_part(codes, codes // n_docs, offsets)
+
+
+def split_by_part(values: I64, docs: I64, offsets: I64) -> tuple[I64, ...]:
+    """``values`` (sorted by ``docs``) cut where ``docs`` cross partition ``offsets``."""
+    bounds = np.searchsorted(docs, offsets)
+    return tuple(values[a:b] for a, b in pairwise(bounds))
+
+
+def candidates_of(pieces: Sequence[I64]) -> I64:
+    """One partition's candidate pairs: the pieces from every group, made unique (a pair
+    sharing keys in several groups came from each)."""
+    return sorted_unique(np.concatenate(pieces)) if pieces else np.empty(0, np.int64)
+
+
+def wanted(codes: I64, n_docs: int, offsets: I64) -> tuple[I64, ...]:
+    """The documents a partition's candidate pairs name, split by the partition holding
+    them (the request side of fetching their sets)."""
+    docs = sorted_unique(np.concatenate([codes // n_docs, codes % n_docs]))
+    return split_by_part(docs, docs, offsets)
+
+
+@dataclass(frozen=True, slots=True)
+class SetsOf:
+    """What verifying and clustering read of some documents (global numbers, sorted)."""
+
+    docs: I64
+    sets: ShingleSets
+    entities: ShingleSets
+    compilation: npt.NDArray[np.bool_]
+    bodies: tuple[str, ...]
+
+    @classmethod
+    def concat(cls, taken: Sequence[SetsOf]) -> SetsOf:
+        return cls(
+            np.concatenate([t.docs for t in taken]),
+            ShingleSets.concat([t.sets for t in taken]),
+            ShingleSets.concat([t.entities for t in taken]),
+            np.concatenate([t.compilation for t in taken]),
+            tuple(body for t in taken for body in t.bodies),
+        )
+
+
+def take(part: Part, offset: int, docs: I64) -> SetsOf:
+    """The sets, names, compilation flags (and bodies, when kept) of some documents of a
+    partition."""
+    rows = docs - offset
+    prepared = part.prepared
+    return SetsOf(
+        docs,
+        _rows_of(prepared.shingles, rows),
+        _rows_of(prepared.entities, rows),
+        np.array([prepared.evidence[r].compilation for r in rows], dtype=np.bool_),
+        tuple(prepared.bodies[r] for r in rows) if prepared.bodies else (),
+    )
+
+
+def _rows_of(sets: ShingleSets, rows: I64) -> ShingleSets:
+    return ShingleSets.from_sets([sets.of(int(r)) for r in rows])
+
+
+def verify_part(codes: I64, taken: Sequence[SetsOf], n_docs: int, params: DedupParams) -> I64:
+    """A partition of candidate pairs checked with the local ``verify_chunk``, on the sets
+    fetched for them; the accepted pairs as global (i, j) rows, in order."""
+    crash_point("dask_verify")
+    known = SetsOf.concat(taken)
+    run = RunState(
+        params=params,
+        sets=known.sets,
+        entities=known.entities,
+        compilation=known.compilation,
+        articles=[],
+        evidence=(),
+    )
+    accepted = [np.empty((0, 2), dtype=np.int64)]
+    for chunk in _chunks(codes, VERIFY_CHUNK):
+        rows = np.stack([chunk // n_docs, chunk % n_docs], axis=1)
+        local = np.searchsorted(known.docs, rows)
+        accepted.append(rows[verify_chunk(run, local)])
+    return np.concatenate(accepted)
+
+
+def _chunks(values: I64, size: int) -> Iterator[I64]:
+    for start in range(0, values.shape[0], size):
+        yield values[start : start + size]
