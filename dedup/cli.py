@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -88,6 +90,9 @@ def main_options(
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Dask's scheduler and workers log every start and stop at INFO; its config reads this
+    # when it is first imported (and the workers it starts inherit it)
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "error")
     # page extraction libraries warn about every odd page; a run reports its rejects itself
     for name in _CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
@@ -125,6 +130,13 @@ def _summary(result: ScanResult, written: list[str], index_lines: Sequence[str] 
     lines += [f"warning: {w}" for w in s.warnings]
     lines += [f"wrote {path}" for path in written]
     return "\n".join(lines)
+
+
+class EngineChoice(StrEnum):
+    """Where a scan's work runs."""
+
+    local = "local"
+    dask = "dask"
 
 
 @app.command("scan")
@@ -182,6 +194,17 @@ def scan_command(
             min=0, help="Worker processes (normalize, sign, verify, cluster); 0 = every core."
         ),
     ] = 0,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(help="Where the work runs: this machine's cores, or a Dask cluster."),
+    ] = EngineChoice.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="With --engine dask: the scheduler, e.g. tcp://host:8786 (default: a local "
+            "cluster of --workers processes)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
     index: Annotated[
         str | None,
@@ -264,8 +287,15 @@ def scan_command(
                 "--spans is for one-off scans: an index keeps no texts to align against; "
                 "`dedup explain A B --from DUMP` shows the passages two articles share"
             )
+        if index is not None and engine is EngineChoice.dask:
+            raise ConfigError(
+                "--engine dask is for one-off scans; an --index run prepares its batches on "
+                "this machine's cores (--workers)"
+            )
         reporter = _RejectReporter(quiet)
-        options = RunOptions(strict=strict, workers=workers, spans=spans)
+        options = RunOptions(
+            strict=strict, workers=workers, spans=spans, engine=engine.value, scheduler=scheduler
+        )
         reading = ReadOptions(
             pattern=glob,
             workers=workers,

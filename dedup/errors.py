@@ -12,6 +12,8 @@
     └── IndexStoreError(RuntimeError) a persistent index cannot be used as asked (exit 5)
         ├── IndexLockedError         another job is writing to it (exit 6: retry later)
         └── IndexUnavailableError    its server cannot be reached (exit 7)
+    EngineError(RuntimeError)        the Dask cluster cannot be reached, or gave up on a
+                                     task whose workers kept dying (exit 8)
 
 Each error subclasses the builtin it resembles, so callers that already catch
 ``ValueError`` or ``OSError`` keep working.
@@ -76,3 +78,10 @@ class IndexUnavailableError(IndexStoreError):
     """The index's server cannot be reached or the connection was lost mid-run."""
 
     exit_code = 7
+
+
+class EngineError(DedupError, RuntimeError):
+    """The Dask scheduler cannot be reached, or it gave up on a task (its workers died
+    too many times running it)."""
+
+    exit_code = 8

@@ -34,7 +34,7 @@ import numpy.typing as npt
 from dedup.candidates import DEFAULT_MAX_BUCKET
 from dedup.engines import dask_tasks as tasks
 from dedup.engines.local import default_workers
-from dedup.errors import ConfigError
+from dedup.errors import ConfigError, EngineError
 from dedup.io.fields import FieldMap
 from dedup.io.readers import ReadOptions, duplicate_of
 from dedup.io.sources import Source
@@ -61,31 +61,39 @@ Progress = Callable[[str, int], None]
 @contextmanager
 def dask_client(scheduler: str | None, workers: int) -> Iterator[Client]:
     """A client of the scheduler at ``scheduler``, or of a ``LocalCluster`` of ``workers``
-    processes (0: one per core) started here and closed at the end."""
+    processes (0: one per core) started here and closed at the end. A cluster that cannot
+    be reached, or that gives up on a task, is an ``EngineError``."""
     try:
         from distributed import Client, LocalCluster
+        from distributed.scheduler import KilledWorker
     except ImportError as exc:
         raise ConfigError(
             "the Dask engine needs dask.distributed: pip install 'dedup[dask]'"
         ) from exc
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="30s")
-        except OSError as exc:
-            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
-        with client:
+    try:
+        if scheduler:
+            try:
+                client = Client(scheduler)  # waits distributed.comm.timeouts.connect
+            except OSError as exc:
+                raise EngineError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+            with client:
+                yield client
+            return
+        with (
+            LocalCluster(
+                n_workers=workers if workers > 0 else default_workers(),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             yield client
-        return
-    with (
-        LocalCluster(
-            n_workers=workers if workers > 0 else default_workers(),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        yield client
+    except KilledWorker as exc:
+        raise EngineError(
+            f"the Dask cluster gave up on a task: {exc} (its workers died running it; "
+            "check their memory limits and logs)"
+        ) from exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,11 +159,25 @@ class BandEntries:
 def band_entries(
     part: Part, offset: int, params: DedupParams, groups: int, bands_per_pass: int
 ) -> tuple[BandEntries, ...]:
-    """A partition's band entries (documents long enough to sign), split into ``groups``
-    by key: the map side of the shuffle. Keys are salted per band, as the local grouping
-    salts them, and carry their pass, so that a group holds whole buckets of each pass."""
-    keys = part.prepared.band_keys
-    eligible = np.flatnonzero(part.prepared.shingles.sizes() >= params.min_shingles)
+    """The map side of the shuffle: a partition's band entries split into ``groups``."""
+    prepared = part.prepared
+    return entries_of(
+        prepared.band_keys,
+        prepared.shingles.sizes(),
+        offset,
+        params.min_shingles,
+        groups,
+        bands_per_pass,
+    )
+
+
+def entries_of(
+    keys: U64, sizes: I64, offset: int, min_shingles: int, groups: int, bands_per_pass: int
+) -> tuple[BandEntries, ...]:
+    """The band entries of the documents long enough to sign (numbered from ``offset``),
+    split into ``groups`` by key. Keys are salted per band, as the local grouping salts
+    them, and carry their pass, so that a group holds whole buckets of each pass."""
+    eligible = np.flatnonzero(sizes >= min_shingles)
     pieces: list[BandEntries] = []
     for number, start in enumerate(range(0, keys.shape[1], bands_per_pass)):
         bands = range(start, min(start + bands_per_pass, keys.shape[1]))
