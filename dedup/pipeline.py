@@ -6,12 +6,10 @@ Plain functions composing the core steps; they log and return stats, never print
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import islice
@@ -24,7 +22,7 @@ from dedup.candidates import BandTable, EncodedPairs, candidate_codes
 from dedup.canonical import cluster_id_for
 from dedup.cluster import components
 from dedup.engines import dask_engine
-from dedup.engines.local import map_ordered, map_with_shared
+from dedup.engines.local import collector_paused, map_ordered, map_with_shared
 from dedup.io.fields import FieldMap
 from dedup.io.readers import ReadOptions, Record, read_records
 from dedup.io.sources import expand
@@ -268,21 +266,6 @@ def _clusters(
             )
     watch.split(("cluster", "canonical"), spent)
     return clusters
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the duration (and in workers forked
-    meanwhile). A scan makes millions of long-lived records that hold no reference cycles,
-    and the collector walking them again and again cost about a tenth of a scan's CPU;
-    reference counting still frees everything."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def scan_articles(

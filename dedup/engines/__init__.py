@@ -1,1 +1,2 @@
-"""Engines: where the per-batch work of a scan runs (``local``: this machine's cores)."""
+"""Engines: where a scan's work runs (``local``: this machine's cores; ``dask_engine``:
+a Dask cluster, its tasks in ``dask_tasks``)."""

@@ -57,6 +57,20 @@ BANDS_PER_PASS = 8
 
 Progress = Callable[[str, int], None]
 
+#: Dask's defaults changed for the workers of a ``LocalCluster`` started here. Dask sets
+#: ``MALLOC_TRIM_THRESHOLD_=65536`` in its workers to hand freed memory back to the system
+#: sooner; it made normalizing and signing 25% slower here (every batch's many small
+#: objects freed and fetched again from the kernel). The statistical profiler samples the
+#: task thread every 10 ms. A cluster of your own keeps its own settings (docs/scale.md).
+LOCAL_WORKER_CONFIG = {
+    "distributed.nanny.pre-spawn-environ": {
+        "OMP_NUM_THREADS": 1,
+        "MKL_NUM_THREADS": 1,
+        "OPENBLAS_NUM_THREADS": 1,
+    },
+    "distributed.worker.profile.enabled": False,
+}
+
 
 @contextmanager
 def dask_client(scheduler: str | None, workers: int) -> Iterator[Client]:
@@ -64,6 +78,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Client]:
     processes (0: one per core) started here and closed at the end. A cluster that cannot
     be reached, or that gives up on a task, is an ``EngineError``."""
     try:
+        import dask
         from distributed import Client, LocalCluster
         from distributed.scheduler import KilledWorker
     except ImportError as exc:
@@ -80,6 +95,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Client]:
                 yield client
             return
         with (
+            dask.config.set(LOCAL_WORKER_CONFIG),
             LocalCluster(
                 n_workers=workers if workers > 0 else default_workers(),
                 threads_per_worker=1,
@@ -191,6 +207,10 @@ class _Run:
         ]
 
     def run(self, partitions: list[_Partition]) -> DistributedRun:
+        """Prepare the partitions (their articles are then let go: the driver holds only
+        the futures of their arrays, and Dask can recompute them from their lineage),
+        group, verify, and gather the edges and the sets they join. Empties
+        ``partitions``."""
         params, options = self.params, self.options
         parts = [
             self.submit(
@@ -198,35 +218,38 @@ class _Run:
             )
             for p in partitions
         ]
-        del partitions
-        heads: list[tasks.PartHead] = []
-        for future in [self.submit(tasks.head_of, part) for part in parts]:
+        partitions.clear()
+        heads = [self.submit(tasks.head_of, part, params) for part in parts]
+        arrays = [self.submit(tasks.arrays_of, part) for part in parts]
+        del parts
+        gathered: list[tasks.PartHead] = []
+        for future in heads:
             head: tasks.PartHead = future.result()
-            heads.append(head)
+            gathered.append(head)
             self.report("read", len(head.articles))
             self.report("sign", len(head.articles))
-        offsets = np.zeros(len(parts) + 1, dtype=np.int64)
-        np.cumsum([len(h.articles) for h in heads], out=offsets[1:])
+        del heads
+        offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+        np.cumsum([len(h.articles) for h in gathered], out=offsets[1:])
         n_docs = int(offsets[-1])
         self.lap("prepare")
-        long_enough = self.client.gather([self.submit(tasks.eligible, p, params) for p in parts])
-        candidates = self._candidates(parts, offsets, n_docs)
+        candidates = self._candidates(arrays, offsets, n_docs)
         counts: list[int] = self.client.gather([self.submit(len, c) for c in candidates])
         self.lap("candidates")
-        edges = self._verified(parts, candidates, counts, offsets, n_docs)
-        sets, entities, bodies = self._sets_of(parts, edges, offsets, n_docs)
+        edges = self._verified(arrays, candidates, counts, offsets, n_docs)
+        sets, entities, bodies = self._sets_of(arrays, edges, offsets, n_docs)
         self.lap("verify")
         return DistributedRun(
-            articles=[a for h in heads for a in h.articles],
-            evidence=tuple(e for h in heads for e in h.evidence),
+            articles=[a for h in gathered for a in h.articles],
+            evidence=tuple(e for h in gathered for e in h.evidence),
             edges=edges,
             sets=sets,
             entities=entities,
             bodies=bodies,
             candidate_pairs=sum(counts),
-            too_short=n_docs - sum(long_enough),
-            truncated=sum(h.truncated for h in heads),
-            boilerplate_kept=sum(h.boilerplate_kept for h in heads),
+            too_short=n_docs - sum(h.eligible for h in gathered),
+            truncated=sum(h.truncated for h in gathered),
+            boilerplate_kept=sum(h.boilerplate_kept for h in gathered),
         )
 
     def _candidates(self, parts: list[Future[Any]], offsets: I64, n_docs: int) -> list[Future[Any]]:
@@ -333,7 +356,8 @@ def scan_files(
     with dask_client(options.scheduler, options.workers) as client:
         run = _Run(client, params, options, report, lap, large)
         worker_reading = replace(reading, workers=1)  # a task extracts its pages itself
-        return run.run(run.from_files(sources, fields, worker_reading, options.strict, on_reject))
+        partitions = run.from_files(sources, fields, worker_reading, options.strict, on_reject)
+        return run.run(partitions)
 
 
 def scan_in_memory(
@@ -348,4 +372,5 @@ def scan_in_memory(
     """The cluster's part of a scan of articles held here (sent a partition at a time)."""
     with dask_client(options.scheduler, options.workers) as client:
         run = _Run(client, params, options, report, lap, large)
-        return run.run(run.from_articles(articles))
+        partitions = run.from_articles(articles)
+        return run.run(partitions)

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from dedup import _kernels
 from dedup.candidates import BandTable, sorted_unique
+from dedup.engines.local import collector_paused
 from dedup.faults import crash_point
 from dedup.io.fields import FieldMap
 from dedup.io.readers import ReadOptions, Record, read_sources
@@ -90,21 +91,36 @@ def chunk_of(read: ReadFile, index: int) -> tuple[Article, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """One partition's prepared articles, kept on the worker that made it."""
+    """One partition's prepared articles, as ``prepare_batch`` made them."""
 
     articles: tuple[Article, ...]
     prepared: PreparedBatch
-    boilerplate_kept: int
 
 
 @dataclass(frozen=True, slots=True)
 class PartHead:
-    """What the driver keeps of a partition: the articles' metadata and evidence."""
+    """What the driver keeps of a partition: the articles' metadata and evidence, and
+    its counters."""
 
     articles: tuple[Article, ...]
     evidence: tuple[Evidence, ...]
     truncated: int
     boilerplate_kept: int
+    #: documents long enough to sign (``min_shingles``)
+    eligible: int
+
+
+@dataclass(frozen=True, slots=True)
+class PartArrays:
+    """What the workers keep of a partition for grouping and verifying: arrays only, which
+    move between workers as buffers (no Python object per article)."""
+
+    shingles: ShingleSets
+    entities: ShingleSets
+    band_keys: U64
+    compilation: npt.NDArray[np.bool_]
+    #: the normalized bodies, when the run keeps them (``RunOptions.spans``)
+    bodies: tuple[str, ...]
 
 
 def prepare_part(
@@ -118,24 +134,32 @@ def prepare_part(
     rows (ids met in an earlier file) are left out."""
     kept = [a for row, a in enumerate(articles) if row not in dropped]
     joined = PreparedRun(params.bands)
-    for start in range(0, len(kept), batch_size):
-        joined.add(prepare_batch(kept[start : start + batch_size], params, keep_bodies=keep_bodies))
-    prepared = joined.finish()
-    return Part(
-        tuple(a.for_clustering() for a in kept),
-        prepared,
+    with collector_paused():
+        for start in range(0, len(kept), batch_size):
+            batch = kept[start : start + batch_size]
+            joined.add(prepare_batch(batch, params, keep_bodies=keep_bodies))
+    return Part(tuple(a.for_clustering() for a in kept), joined.finish())
+
+
+def head_of(part: Part, params: DedupParams) -> PartHead:
+    prepared = part.prepared
+    return PartHead(
+        part.articles,
+        prepared.evidence,
+        prepared.truncated,
         sum(e.kept_boilerplate for e in prepared.evidence),
+        int(np.count_nonzero(prepared.shingles.sizes() >= params.min_shingles)),
     )
 
 
-def eligible(part: Part, params: DedupParams) -> int:
-    """How many of a partition's documents are long enough to sign."""
-    return int(np.count_nonzero(part.prepared.shingles.sizes() >= params.min_shingles))
-
-
-def head_of(part: Part) -> PartHead:
-    return PartHead(
-        part.articles, part.prepared.evidence, part.prepared.truncated, part.boilerplate_kept
+def arrays_of(part: Part) -> PartArrays:
+    prepared = part.prepared
+    return PartArrays(
+        prepared.shingles,
+        prepared.entities,
+        prepared.band_keys,
+        np.array([e.compilation for e in prepared.evidence], dtype=np.bool_),
+        prepared.bodies,
     )
 
 
@@ -157,13 +181,12 @@ class BandEntries:
 
 
 def band_entries(
-    part: Part, offset: int, params: DedupParams, groups: int, bands_per_pass: int
+    part: PartArrays, offset: int, params: DedupParams, groups: int, bands_per_pass: int
 ) -> tuple[BandEntries, ...]:
     """The map side of the shuffle: a partition's band entries split into ``groups``."""
-    prepared = part.prepared
     return entries_of(
-        prepared.band_keys,
-        prepared.shingles.sizes(),
+        part.band_keys,
+        part.shingles.sizes(),
         offset,
         params.min_shingles,
         groups,
@@ -206,15 +229,13 @@ def group_pairs(
     the local grouping's kernel and star rule, split by the partition that holds each
     pair's lower document (where it will be verified)."""
     entries = BandEntries.concat(pieces)
-    order = np.lexsort((entries.docs, entries.keys, entries.passes))
-    keys, docs, passes = entries.keys[order], entries.docs[order], entries.passes[order]
-    bounds = np.flatnonzero(np.diff(passes)) + 1
-    found = [
-        _kernels.group_pairs(keys[a:b], docs[a:b], n_docs, max_bucket)
-        for a, b in zip(
-            np.concatenate([[0], bounds]), np.concatenate([bounds, [keys.shape[0]]]), strict=True
-        )
-    ]
+    by_pass = np.argsort(entries.passes, kind="stable")
+    passes = entries.passes[by_pass]
+    found = []
+    for a, b in pairwise(np.searchsorted(passes, np.arange(passes[-1] + 2 if passes.size else 1))):
+        keys, docs = entries.keys[by_pass[a:b]], entries.docs[by_pass[a:b]]
+        order = np.argsort(keys)
+        found.append(_kernels.group_pairs(keys[order], docs[order], n_docs, max_bucket))
     codes = sorted_unique(np.concatenate(found)) if found else np.empty(0, np.int64)
     return split_by_part(codes, codes // n_docs, offsets)
 
@@ -259,22 +280,26 @@ class SetsOf:
         )
 
 
-def take(part: Part, offset: int, docs: I64) -> SetsOf:
+def take(part: PartArrays, offset: int, docs: I64) -> SetsOf:
     """The sets, names, compilation flags (and bodies, when kept) of some documents of a
     partition."""
     rows = docs - offset
-    prepared = part.prepared
     return SetsOf(
         docs,
-        _rows_of(prepared.shingles, rows),
-        _rows_of(prepared.entities, rows),
-        np.array([prepared.evidence[r].compilation for r in rows], dtype=np.bool_),
-        tuple(prepared.bodies[r] for r in rows) if prepared.bodies else (),
+        _rows_of(part.shingles, rows),
+        _rows_of(part.entities, rows),
+        part.compilation[rows],
+        tuple(part.bodies[r] for r in rows) if part.bodies else (),
     )
 
 
 def _rows_of(sets: ShingleSets, rows: I64) -> ShingleSets:
-    return ShingleSets.from_sets([sets.of(int(r)) for r in rows])
+    starts = sets.offsets[rows]
+    sizes = sets.offsets[rows + 1] - starts
+    offsets = np.zeros(rows.shape[0] + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    index = np.repeat(starts - offsets[:-1], sizes) + np.arange(offsets[-1], dtype=np.int64)
+    return ShingleSets(values=sets.values[index], offsets=offsets)
 
 
 def verify_part(codes: I64, taken: Sequence[SetsOf], n_docs: int, params: DedupParams) -> I64:
