@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import islice
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,6 @@ import numpy.typing as npt
 from dedup.candidates import BandTable, EncodedPairs, candidate_codes
 from dedup.canonical import cluster_id_for
 from dedup.cluster import components
-from dedup.engines import dask_engine
 from dedup.engines.local import collector_paused, map_ordered, map_with_shared
 from dedup.io.fields import FieldMap
 from dedup.io.readers import ReadOptions, Record, read_records
@@ -31,6 +30,9 @@ from dedup.prepare import PreparedBatch, PreparedRun, prepare_batch, warm_up
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
 from dedup.spill import SpilledArray
 from dedup.stages import RunState, describe_components, verify_chunk, work_items
+
+if TYPE_CHECKING:
+    from dedup.engines.dask_engine import DistributedRun
 
 logger = logging.getLogger(__name__)
 
@@ -294,6 +296,8 @@ def _scan_articles(
     started = time.perf_counter()
     watch = _Stopwatch(stats)
     if options.engine == "dask":
+        from dedup.engines import dask_engine  # imports Dask, an optional extra
+
         distributed = dask_engine.scan_in_memory(
             list(articles), params, options, report=report, lap=watch.lap, large=_spilled(options)
         )
@@ -331,7 +335,7 @@ def _spilled(options: RunOptions) -> partial[SpilledArray]:
 
 
 def _distributed_result(
-    distributed: dask_engine.DistributedRun,
+    distributed: DistributedRun,
     params: DedupParams,
     options: RunOptions,
     stats: RunStats,
@@ -463,6 +467,8 @@ def _scan_files_on_dask(
 ) -> ScanResult:
     """``scan`` on a Dask cluster: the workers read the files (the driver only finds
     them), prepare, group and verify; the rest as a local run."""
+    from dedup.engines import dask_engine  # imports Dask, an optional extra
+
     params = params or DedupParams()
     report = progress or no_progress
     stats = RunStats()

@@ -83,7 +83,7 @@ def counters(result: ScanResult) -> dict[str, object]:
 
 
 def scanned(
-    paths: list[Path], options: RunOptions, params: DedupParams | None = None
+    paths: list[Path | str], options: RunOptions, params: DedupParams | None = None
 ) -> tuple[ScanResult, list[Reject]]:
     rejects: list[Reject] = []
     result = scan(paths, params, options=options, on_reject=rejects.append)
@@ -91,7 +91,7 @@ def scanned(
 
 
 def assert_same_scan(
-    paths: list[Path], scheduler: str, params: DedupParams | None = None, **options: object
+    paths: list[Path | str], scheduler: str, params: DedupParams | None = None, **options: object
 ) -> list[Reject]:
     """Scan locally and on the cluster; assert the same clusters, counters, rejects and
     evidence; the rejects."""
@@ -207,8 +207,20 @@ def test_a_folder_of_html_pages(scheduler: str, tmp_path: Path) -> None:
     assert [Path(r.path).name for r in rejects] == ["empty.html"]
 
 
-def test_ten_thousand_generated_articles(scheduler: str, generated: Path) -> None:
-    assert_same_scan([generated], scheduler, partition_size=1_500)
+def test_ten_thousand_generated_articles_by_url(scheduler: str, generated: Path) -> None:
+    """Given as an fsspec URL, the files are listed here and opened on the workers."""
+    assert_same_scan([f"file://{generated}/*.jsonl"], scheduler, partition_size=1_500)
+
+
+def test_a_dump_of_bad_records_only(scheduler: str, tmp_path: Path) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text('{"id": "a", "text": ""}\nnot json\n')
+    local, local_rejects = scanned([dump], RunOptions(workers=2))
+    dask, dask_rejects = scanned([dump], RunOptions(engine="dask", scheduler=scheduler))
+    assert counters(dask) == counters(local)
+    assert dask_rejects == local_rejects
+    assert dask.clusters == []
+    assert dask.stats.rejected == 2
 
 
 def test_a_bad_record_under_strict_stops_the_dask_run_as_the_local_one(

@@ -23,6 +23,7 @@ from their lineage and the output does not change.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -50,8 +51,8 @@ logger = logging.getLogger(__name__)
 
 I64 = npt.NDArray[np.int64]
 
-#: band entries per group of the shuffle (16 bytes each before the sort)
-ENTRIES_PER_GROUP = 4_000_000
+#: band entries per group of the shuffle (18 bytes each): groups small enough to balance
+ENTRIES_PER_GROUP = 1_000_000
 #: bands grouped per pass, as the local grouping does
 BANDS_PER_PASS = 8
 
@@ -128,12 +129,21 @@ class DistributedRun:
     truncated: int
     boilerplate_kept: int
 
+    @classmethod
+    def empty(cls) -> DistributedRun:
+        """A run with no article (every record rejected)."""
+        nothing = ShingleSets.from_sets([])
+        edges = np.empty((0, 2), dtype=np.int64)
+        return cls([], (), edges, nothing, nothing, (), 0, 0, 0, 0)
+
 
 @dataclass(frozen=True, slots=True)
 class _Partition:
     """A partition's articles (a future) and its rows to leave out (ids met earlier)."""
 
     chunk: Future[Any]
+    #: its articles, less the dropped ones
+    size: int
     dropped: frozenset[int] = frozenset()
 
 
@@ -156,8 +166,14 @@ class _Run:
         self.lap = lap
         self.large = large
 
-    def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
-        return self.client.submit(function, *args, pure=False)
+    def submit(
+        self, function: Callable[..., Any], *args: Any, on: Sequence[str] = ()
+    ) -> Future[Any]:
+        """``function(*args)`` on the cluster (preferably on the workers ``on``), named
+        after the function: the dashboard shows "prepare_part", not the wrapper."""
+        key = f"{getattr(function, '__name__', 'task')}-{uuid.uuid4().hex}"
+        where: dict[str, Any] = {"workers": list(on), "allow_other_workers": True} if on else {}
+        return self.client.submit(tasks.paused, function, *args, key=key, **where)
 
     def from_files(
         self,
@@ -178,9 +194,10 @@ class _Run:
             files: tasks.Listing = listed.result()
             duplicates: dict[int, str] = {}
             for row, (article_id, where) in enumerate(files.ids):
-                first = seen.setdefault(article_id, where)
-                if first is not where:
-                    duplicates[row] = first
+                if article_id in seen:
+                    duplicates[row] = seen[article_id]
+                else:
+                    seen[article_id] = where
             rejects = list(files.rejects)
             if duplicates:
                 records = self.submit(tasks.records_at, read, sorted(duplicates)).result()
@@ -194,24 +211,30 @@ class _Run:
             for index, length in enumerate(files.chunk_sizes):
                 dropped = frozenset(r - start for r in duplicates if start <= r < start + length)
                 chunk = self.submit(tasks.chunk_of, read, index)
-                partitions.append(_Partition(chunk, dropped))
+                partitions.append(_Partition(chunk, length - len(dropped), dropped))
                 start += length
         return partitions
 
     def from_articles(self, articles: Sequence[Article]) -> list[_Partition]:
         """Articles in memory, sent to the workers a partition at a time."""
         size = self.options.partition_size
+        chunks = [tuple(articles[start : start + size]) for start in range(0, len(articles), size)]
         return [
-            _Partition(self.client.scatter([tuple(articles[s : s + size])], hash=False)[0])
-            for s in range(0, len(articles), size)
+            _Partition(self.client.scatter([chunk], hash=False)[0], len(chunk)) for chunk in chunks
         ]
 
     def run(self, partitions: list[_Partition]) -> DistributedRun:
-        """Prepare the partitions (their articles are then let go: the driver holds only
-        the futures of their arrays, and Dask can recompute them from their lineage),
-        group, verify, and gather the edges and the sets they join. Empties
+        """Prepare the partitions, then group and verify while the driver takes in the
+        articles' metadata, and gather the edges and the sets they join. The driver
+        holds only futures of the partitions' arrays: their articles are let go on the
+        workers, and Dask can recompute any of them from its lineage. Empties
         ``partitions``."""
         params, options = self.params, self.options
+        sizes = [p.size for p in partitions]
+        offsets = _offsets(np.array(sizes, dtype=np.int64))
+        n_docs = int(offsets[-1])
+        if n_docs == 0:
+            return DistributedRun.empty()
         parts = [
             self.submit(
                 tasks.prepare_part, p.chunk, p.dropped, params, options.batch_size, options.spans
@@ -219,30 +242,29 @@ class _Run:
             for p in partitions
         ]
         partitions.clear()
-        heads = [self.submit(tasks.head_of, part, params) for part in parts]
-        arrays = [self.submit(tasks.arrays_of, part) for part in parts]
+        heads, arrays = self._taken_apart(parts, sizes)
         del parts
-        gathered: list[tasks.PartHead] = []
-        for future in heads:
-            head: tasks.PartHead = future.result()
-            gathered.append(head)
-            self.report("read", len(head.articles))
-            self.report("sign", len(head.articles))
-        del heads
-        offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
-        np.cumsum([len(h.articles) for h in gathered], out=offsets[1:])
-        n_docs = int(offsets[-1])
         self.lap("prepare")
         candidates = self._candidates(arrays, offsets, n_docs)
-        counts: list[int] = self.client.gather([self.submit(len, c) for c in candidates])
+        counted = [self.submit(len, c) for c in candidates]
+        verified = self._verified(arrays, candidates, offsets, n_docs)
+        gathered: list[tasks.PartHead] = []
+        heads.reverse()
+        while heads:  # taken in while the cluster works, each let go on the workers then
+            gathered.append(heads.pop().result())
+        counts: list[int] = self.client.gather(counted)
         self.lap("candidates")
-        edges = self._verified(arrays, candidates, counts, offsets, n_docs)
-        sets, entities, bodies = self._sets_of(arrays, edges, offsets, n_docs)
+        edges = [np.empty((0, 2), dtype=np.int64)]
+        for count, future in zip(counts, verified, strict=True):
+            edges.append(future.result())
+            self.report("verify", count)
+        joined = np.concatenate(edges)
+        sets, entities, bodies = self._sets_of(arrays, joined, offsets, n_docs)
         self.lap("verify")
         return DistributedRun(
             articles=[a for h in gathered for a in h.articles],
             evidence=tuple(e for h in gathered for e in h.evidence),
-            edges=edges,
+            edges=joined,
             sets=sets,
             entities=entities,
             bodies=bodies,
@@ -251,6 +273,27 @@ class _Run:
             truncated=sum(h.truncated for h in gathered),
             boilerplate_kept=sum(h.boilerplate_kept for h in gathered),
         )
+
+    def _taken_apart(
+        self, parts: list[Future[Any]], sizes: list[int]
+    ) -> tuple[list[Future[Any]], list[Future[Any]]]:
+        """Each partition's head (for the driver) and arrays (for the workers), taken out
+        on the worker that prepared it as soon as it is ready: Dask balancing its load
+        would otherwise, now and then, copy a whole partition of small objects to
+        another worker for that."""
+        from distributed import as_completed
+
+        position = {part.key: i for i, part in enumerate(parts)}
+        heads: list[Future[Any]] = [None] * len(parts)  # type: ignore[list-item]
+        arrays: list[Future[Any]] = [None] * len(parts)  # type: ignore[list-item]
+        for done in as_completed(parts):
+            i = position[done.key]
+            where = sorted(self.client.who_has([done]).get(done.key, ()))
+            heads[i] = self.submit(tasks.head_of, done, self.params, on=where)
+            arrays[i] = self.submit(tasks.arrays_of, done, on=where)
+            self.report("read", sizes[i])
+            self.report("sign", sizes[i])
+        return heads, arrays
 
     def _candidates(self, parts: list[Future[Any]], offsets: I64, n_docs: int) -> list[Future[Any]]:
         """The shuffle by band key, then by the partition of each pair's lower document:
@@ -281,16 +324,11 @@ class _Run:
         ]
 
     def _verified(
-        self,
-        parts: list[Future[Any]],
-        candidates: list[Future[Any]],
-        counts: list[int],
-        offsets: I64,
-        n_docs: int,
-    ) -> I64:
+        self, parts: list[Future[Any]], candidates: list[Future[Any]], offsets: I64, n_docs: int
+    ) -> list[Future[Any]]:
         """Each partition's pairs verified where the sets they name are sent (from its own
         partition and the later ones: a pair's higher document is never earlier); the
-        accepted edges in the order of their codes, a local run's order."""
+        accepted edges, in the order of their codes, a local run's order."""
         verified = []
         for a, codes in enumerate(candidates):
             wanted = self.submit(tasks.wanted, codes, n_docs, offsets)
@@ -301,11 +339,7 @@ class _Run:
                 for b in range(a, len(parts))
             ]
             verified.append(self.submit(tasks.verify_part, codes, taken, n_docs, self.params))
-        edges = [np.empty((0, 2), dtype=np.int64)]
-        for count, future in zip(counts, verified, strict=True):
-            edges.append(future.result())
-            self.report("verify", count)
-        return np.concatenate(edges)
+        return verified
 
     def _sets_of(
         self, parts: list[Future[Any]], edges: I64, offsets: I64, n_docs: int

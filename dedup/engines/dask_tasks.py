@@ -8,12 +8,15 @@ driver (each partition's ``offset``), in input order, as a local run numbers the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, fields, is_dataclass, replace
 from itertools import islice, pairwise
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
+from dask.sizeof import sizeof
 
 from dedup import _kernels
 from dedup.candidates import BandTable, sorted_unique
@@ -30,6 +33,7 @@ from dedup.stages import RunState, verify_chunk
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
+Result = TypeVar("Result")
 
 #: candidate pairs verified at a time inside a task (bounds its memory, not its result)
 VERIFY_CHUNK = 1 << 20
@@ -123,6 +127,14 @@ class PartArrays:
     bodies: tuple[str, ...]
 
 
+def paused(function: Callable[..., Result], *args: object) -> Result:
+    """``function(*args)`` with Python's cyclic collector off, as a local run has it: a
+    worker holds millions of small records with no cycles, which every full collection
+    would walk again."""
+    with collector_paused():
+        return function(*args)
+
+
 def prepare_part(
     articles: Sequence[Article],
     dropped: frozenset[int],
@@ -134,10 +146,9 @@ def prepare_part(
     rows (ids met in an earlier file) are left out."""
     kept = [a for row, a in enumerate(articles) if row not in dropped]
     joined = PreparedRun(params.bands)
-    with collector_paused():
-        for start in range(0, len(kept), batch_size):
-            batch = kept[start : start + batch_size]
-            joined.add(prepare_batch(batch, params, keep_bodies=keep_bodies))
+    for start in range(0, len(kept), batch_size):
+        batch = kept[start : start + batch_size]
+        joined.add(prepare_batch(batch, params, keep_bodies=keep_bodies))
     return Part(tuple(a.for_clustering() for a in kept), joined.finish())
 
 
@@ -326,3 +337,28 @@ def verify_part(codes: I64, taken: Sequence[SetsOf], n_docs: int, params: DedupP
 def _chunks(values: I64, size: int) -> Iterator[I64]:
     for start in range(0, values.shape[0], size):
         yield values[start : start + size]
+
+
+def _size_of_fields(value: object) -> int:
+    """What a record of ours holds, field by field (``dask.sizeof`` sees only the shallow
+    size of an object it does not know, and would move a partition of a million small
+    records between workers as if it were empty)."""
+    assert is_dataclass(value)
+    return sys.getsizeof(value) + sum(int(sizeof(getattr(value, f.name))) for f in fields(value))
+
+
+for _record_type in (
+    Article,
+    Evidence,
+    Record,
+    ReadFile,
+    Listing,
+    Part,
+    PartHead,
+    PartArrays,
+    PreparedBatch,
+    ShingleSets,
+    BandEntries,
+    SetsOf,
+):
+    sizeof.register(_record_type)(_size_of_fields)

@@ -85,18 +85,21 @@ class Record:
     text: str = ""
 
 
-def rejected(record: Record, reason: str, *, strict: bool) -> Reject:
-    """``record`` as a Reject (or, ``strict``, the error reading stops with)."""
+def _rejected(path: str, line: int, unit: str, raw: str, reason: str, *, strict: bool) -> Reject:
+    """A Reject (or, ``strict``, the error reading stops with)."""
     if strict:
-        where = location_of(record.path, record.line, record.unit)
-        raise BadRecordError(record.path, record.line, reason, where)
-    return Reject(record.path, record.line, reason, record.text, record.unit)
+        raise BadRecordError(path, line, reason, location_of(path, line, unit))
+    return Reject(path, line, reason, raw, unit)
 
 
 def duplicate_of(record: Record, first: str, *, strict: bool) -> Reject:
     """The Reject of a record whose id was first seen at ``first``."""
-    shown = record.article.id[:_MAX_SHOWN_ID]
-    return rejected(record, f"duplicate id '{shown}' (first seen at {first})", strict=strict)
+    reason = f"duplicate id '{record.article.id[:_MAX_SHOWN_ID]}' (first seen at {first})"
+    return _rejected(record.path, record.line, record.unit, record.text, reason, strict=strict)
+
+
+def _raw(item: Item) -> str:
+    return item.raw[:RAW_CHARS].rstrip("\r\n")
 
 
 def read_records(
@@ -226,14 +229,7 @@ class _Session:
         return webpages.read_text_file(stream, source.location, limits.max_page_bytes)
 
     def _bad(self, path: str, item: Item, reason: str) -> Reject:
-        return rejected(
-            self._record(path, item, Article(id="", text="")), reason, strict=self.strict
-        )
-
-    @staticmethod
-    def _record(path: str, item: Item, article: Article) -> Record:
-        raw = item.raw[:RAW_CHARS].rstrip("\r\n")
-        return Record(article, item.value or {}, path, item.number, item.unit, raw)
+        return _rejected(path, item.number, item.unit, _raw(item), reason, strict=self.strict)
 
     def _make(self, path: str, item: Item) -> Record | Reject:
         """Map one parsed record to an Article, or say why it cannot be one."""
@@ -268,8 +264,9 @@ class _Session:
             location=where,
             page=item.page,
         )
-        record = self._record(path, item, article)
-        first = self.seen.setdefault(record_id, where)
-        if first is not where:
+        record = Record(article, value, path, item.number, item.unit, _raw(item))
+        first = self.seen.get(record_id)
+        if first is not None:
             return duplicate_of(record, first, strict=self.strict)
+        self.seen[record_id] = where
         return record
