@@ -46,7 +46,7 @@ chromium:
 		{ $(SUDO) apt-get update >/dev/null && $(SUDO) apt-get install -y chromium; }; }
 
 unit: $(STAMP) redis-server chromium
-	DEDUP_REQUIRE_REDIS=1 DEDUP_REQUIRE_BROWSER=1 $(BIN)/pytest
+	DEDUP_REQUIRE_REDIS=1 DEDUP_REQUIRE_BROWSER=1 DEDUP_REQUIRE_DASK=1 $(BIN)/pytest
 
 test: lint typecheck unit
 

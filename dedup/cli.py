@@ -261,6 +261,11 @@ def scan_command(
     each other), added to the index, and -o lists the clusters they are in.
 
     Example: dedup scan today.jsonl.gz --index news.db --window 7d -o new-clusters.jsonl
+
+    With --engine dask, the reading, signing, grouping and verification run on a Dask
+    cluster and the output is the same.
+
+    Example: dedup scan s3://bucket/dump/ --engine dask --scheduler tcp://host:8786 -o c.jsonl
     """
     with user_errors():
         params = DedupParams(

@@ -32,7 +32,7 @@ from dedup.spill import SpilledArray
 from dedup.stages import RunState, describe_components, verify_chunk, work_items
 
 if TYPE_CHECKING:
-    from dedup.engines.dask_engine import DistributedRun
+    from dedup.dask_engine.driver import DistributedRun
 
 logger = logging.getLogger(__name__)
 
@@ -296,9 +296,9 @@ def _scan_articles(
     started = time.perf_counter()
     watch = _Stopwatch(stats)
     if options.engine == "dask":
-        from dedup.engines import dask_engine  # imports Dask, an optional extra
+        from dedup.dask_engine import driver  # imports Dask, an optional extra
 
-        distributed = dask_engine.scan_in_memory(
+        distributed = driver.scan_in_memory(
             list(articles), params, options, report=report, lap=watch.lap, large=_spilled(options)
         )
         return _distributed_result(distributed, params, options, stats, report, watch, started)
@@ -467,7 +467,7 @@ def _scan_files_on_dask(
 ) -> ScanResult:
     """``scan`` on a Dask cluster: the workers read the files (the driver only finds
     them), prepare, group and verify; the rest as a local run."""
-    from dedup.engines import dask_engine  # imports Dask, an optional extra
+    from dedup.dask_engine import driver  # imports Dask, an optional extra
 
     params = params or DedupParams()
     report = progress or no_progress
@@ -475,7 +475,7 @@ def _scan_files_on_dask(
     started = time.perf_counter()
     watch = _Stopwatch(stats)
     with collector_paused():
-        distributed = dask_engine.scan_files(
+        distributed = driver.scan_files(
             expand(paths, reading.pattern),
             params,
             options,

@@ -1,2 +1,2 @@
-"""Engines: where a scan's work runs (``local``: this machine's cores; ``dask_engine``:
-a Dask cluster, its tasks in ``dask_tasks``)."""
+"""Engines: where a scan's work runs on this machine (``local``: its cores). The Dask
+engine, which spreads it over a cluster, is ``dedup.dask_engine``."""

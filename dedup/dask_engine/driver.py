@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.candidates import DEFAULT_MAX_BUCKET
-from dedup.engines import dask_tasks as tasks
+from dedup.dask_engine import tasks
 from dedup.engines.local import default_workers
 from dedup.errors import ConfigError, EngineError
 from dedup.io.fields import FieldMap
