@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/engines.py ../shared/data --articles 1000000 [--shards 16]
-        [--workers 2] [--corpus FILE] [--repeat 1]
+        [--workers 2] [--partition-size N] [--corpus FILE] [--repeat 1]
 
 The articles are GENERATED (``benchmarks/synth.py`` over the shared reuters21578 and
 helsinki bases, seed 1; or ``--corpus``, a file made that way): the first N records, cut
@@ -56,6 +56,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--shards", type=int, default=16, help="input files (default 16)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--partition-size", type=int, help="the Dask engine's (default: its own)")
     parser.add_argument("--corpus", type=Path, help="a generated dump to use instead")
     parser.add_argument("--repeat", type=int, default=1, help="runs per engine, alternating")
     args = parser.parse_args()
@@ -67,15 +68,19 @@ def main() -> None:
         outputs = {name: folder / name for name in runs}
         for path in outputs.values():
             path.mkdir()
+        dask = ["--engine", "dask"]
+        if args.partition_size:
+            dask += ["--partition-size", str(args.partition_size)]
         for _ in range(args.repeat):
-            for name, extra in (("local", ()), ("dask", ("--engine", "dask"))):
+            for name, extra in (("local", []), ("dask", dask)):
                 runs[name].append(run_cli_scan(dump, args.workers, outputs[name], extra))
         same = filecmp.cmp(
             outputs["local"] / "clusters.jsonl", outputs["dask"] / "clusters.jsonl", shallow=False
         )
         print(
             f"{args.articles:,} generated articles in {args.shards} files, "
-            f"{args.workers} workers; outputs byte-identical: {same}"
+            f"{args.workers} workers, Dask partitions of {args.partition_size or 'the default'}; "
+            f"outputs byte-identical: {same}"
         )
         print(
             f"{'engine':<8} {'articles':>9} {'seconds':>9} {'docs/s':>8} {'ratio':>7} "

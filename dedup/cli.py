@@ -66,6 +66,7 @@ app = typer.Typer(
 
 MAX_REJECT_LINES = 20
 _DEFAULTS = DedupParams()
+_RUN_DEFAULTS = RunOptions()
 
 
 def _version(value: bool) -> None:
@@ -205,6 +206,14 @@ def scan_command(
             "cluster of --workers processes)."
         ),
     ] = None,
+    partition_size: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="With --engine dask: articles per partition (a file is cut into these; "
+            "keep partitions to a few hundred).",
+        ),
+    ] = _RUN_DEFAULTS.partition_size,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
     index: Annotated[
         str | None,
@@ -299,7 +308,12 @@ def scan_command(
             )
         reporter = _RejectReporter(quiet)
         options = RunOptions(
-            strict=strict, workers=workers, spans=spans, engine=engine.value, scheduler=scheduler
+            strict=strict,
+            workers=workers,
+            spans=spans,
+            engine=engine.value,
+            scheduler=scheduler,
+            partition_size=partition_size,
         )
         reading = ReadOptions(
             pattern=glob,

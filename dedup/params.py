@@ -146,8 +146,9 @@ class RunOptions:
     #: ``scheduler``, or a ``LocalCluster`` of ``workers`` processes started for the run)
     engine: str = "local"
     scheduler: str | None = None
-    #: articles per Dask partition (a file is cut into partitions of this many)
-    partition_size: int = 10_000
+    #: articles per Dask partition (a file is cut into partitions of this many); the
+    #: engine makes about partitions² small tasks, so keep partitions to a few hundred
+    partition_size: int = 50_000
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

@@ -51,7 +51,9 @@ logger = logging.getLogger(__name__)
 
 I64 = npt.NDArray[np.int64]
 
-#: band entries per group of the shuffle (18 bytes each): groups small enough to balance
+#: band entries per group of the shuffle (18 bytes each), small enough to balance the
+#: groups over the workers; never more groups than partitions (the split makes
+#: partitions x groups pieces)
 ENTRIES_PER_GROUP = 1_000_000
 #: bands grouped per pass, as the local grouping does
 BANDS_PER_PASS = 8
@@ -300,7 +302,7 @@ class _Run:
         one future of unique encoded pairs per partition."""
         groups = max(
             2 * len(self.client.nthreads()),
-            -(-n_docs * self.params.bands // ENTRIES_PER_GROUP),
+            min(len(parts), -(-n_docs * self.params.bands // ENTRIES_PER_GROUP)),
         )
         split = [
             self.submit(
