@@ -22,7 +22,6 @@ from their lineage and the output does not change.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -46,8 +45,6 @@ from dedup.shingle import ShingleSets
 
 if TYPE_CHECKING:
     from distributed import Client, Future
-
-logger = logging.getLogger(__name__)
 
 I64 = npt.NDArray[np.int64]
 
@@ -83,6 +80,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Client]:
     try:
         import dask
         from distributed import Client, LocalCluster
+        from distributed.client import FutureCancelledError
         from distributed.scheduler import KilledWorker
     except ImportError as exc:
         raise ConfigError(
@@ -112,6 +110,12 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Client]:
         raise EngineError(
             f"the Dask cluster gave up on a task: {exc} (its workers died running it; "
             "check their memory limits and logs)"
+        ) from exc
+    except FutureCancelledError as exc:
+        raise EngineError(
+            f"the Dask cluster lost work it cannot recompute: {exc} (articles handed over "
+            "in memory live only on the worker that got them; scan files to survive a "
+            "worker's loss)"
         ) from exc
 
 
