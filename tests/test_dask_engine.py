@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from dedup.candidates import candidate_codes
 from dedup.dask_engine import tasks as dask_tasks
-from dedup.errors import BadRecordError
+from dedup.errors import BadRecordError, EngineError
 from dedup.io.readers import RAW_CHARS
 from dedup.io.schema import cluster_to_dict
 from dedup.params import DedupParams, RunOptions
@@ -264,6 +264,23 @@ def test_a_worker_killed_mid_task_changes_nothing(
     local, _ = scanned(files, RunOptions(workers=2))
     assert rows(dask) == rows(local)
     assert counters(dask) == counters(local)
+
+
+def test_articles_in_memory_lost_with_a_worker_stop_the_run_with_engine_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scattered articles exist only on their worker: when it dies they cannot be
+    recomputed, and the run says so (files would be read again instead)."""
+    monkeypatch.setenv("DEDUP_CRASH_AT", "dask_verify")
+    monkeypatch.setenv("DEDUP_CRASH_ONCE", str(tmp_path / "crashed"))
+    articles = fixture_articles()
+    with _local_cluster() as cluster, pytest.raises(EngineError, match="cannot recompute"):
+        scan_articles(
+            articles,
+            options=RunOptions(
+                engine="dask", scheduler=cluster.scheduler_address, partition_size=2
+            ),
+        )
 
 
 # --- the command line ---------------------------------------------------------------------
