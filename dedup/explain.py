@@ -30,7 +30,7 @@ from dedup.passages import shared_passages, word_spans
 from dedup.pipeline import articles_from, scan_articles
 from dedup.prepare import prepare_batch
 from dedup.records import Article, Cluster, Evidence, Passage
-from dedup.stages import RunState, verify_chunk
+from dedup.stages import RunState, compilation_flags, verify_chunk
 from dedup.verify import measure_pairs
 
 
@@ -102,7 +102,7 @@ def compare(first: Article, second: Article, params: DedupParams) -> Comparison:
         params=params,
         sets=sets,
         entities=prepared.entities,
-        compilation=np.array([e.compilation for e in prepared.evidence], dtype=np.bool_),
+        compilation=compilation_flags(prepared.evidence),
         articles=[first, second],
         evidence=prepared.evidence,
     )

@@ -29,7 +29,13 @@ from dedup.params import DedupParams, RunOptions
 from dedup.prepare import PreparedBatch, PreparedRun, prepare_batch, warm_up
 from dedup.records import Article, Cluster, Evidence, Prediction, Reject, RunStats
 from dedup.spill import SpilledArray
-from dedup.stages import RunState, describe_components, verify_chunk, work_items
+from dedup.stages import (
+    RunState,
+    compilation_flags,
+    describe_components,
+    verify_chunk,
+    work_items,
+)
 
 if TYPE_CHECKING:
     from dedup.dask_engine.driver import DistributedRun
@@ -291,17 +297,15 @@ def _scan_articles(
 ) -> ScanResult:
     params = params or DedupParams()
     options = options or RunOptions()
+    if options.engine == "dask":
+        from dedup.dask_engine import driver  # imports Dask, an optional extra
+
+        on_cluster = partial(driver.scan_in_memory, list(articles), params, options)
+        return _scan_on_dask(on_cluster, params, options, progress)
     report = progress or no_progress
     stats = RunStats()
     started = time.perf_counter()
     watch = _Stopwatch(stats)
-    if options.engine == "dask":
-        from dedup.dask_engine import driver  # imports Dask, an optional extra
-
-        distributed = driver.scan_in_memory(
-            list(articles), params, options, report=report, lap=watch.lap, large=_spilled(options)
-        )
-        return _distributed_result(distributed, params, options, stats, report, watch, started)
     kept, prepared = prepare_articles(
         articles, params, options, stats, report, keep=Article.for_clustering
     )
@@ -312,7 +316,7 @@ def _scan_articles(
         params=params,
         sets=prepared.shingles,
         entities=prepared.entities,
-        compilation=_compilation(evidence),
+        compilation=compilation_flags(evidence),
         articles=kept,
         evidence=evidence,
         bodies=prepared.bodies,
@@ -326,42 +330,43 @@ def _scan_articles(
     return _result(replace(run, edges=edges), options, stats, report, watch, started)
 
 
-def _compilation(evidence: Sequence[Evidence]) -> npt.NDArray[np.bool_]:
-    return np.array([e.compilation for e in evidence], dtype=np.bool_)
-
-
 def _spilled(options: RunOptions) -> partial[SpilledArray]:
     return partial(SpilledArray, directory=options.spill_dir)
 
 
-def _distributed_result(
-    distributed: DistributedRun,
+def _scan_on_dask(
+    on_cluster: Callable[..., DistributedRun],
     params: DedupParams,
     options: RunOptions,
-    stats: RunStats,
-    report: Progress,
-    watch: _Stopwatch,
-    started: float,
+    progress: Progress | None,
 ) -> ScanResult:
-    """A Dask run's edges and sets clustered here, as a local run clusters its own."""
-    stats.truncated += distributed.truncated
-    stats.boilerplate_kept += distributed.boilerplate_kept
-    stats.too_short = distributed.too_short
-    stats.candidate_pairs = distributed.candidate_pairs
-    stats.verified_pairs += int(distributed.edges.shape[0])
-    warn_truncated(stats, params)
-    run = RunState(
-        params=params,
-        sets=distributed.sets,
-        entities=distributed.entities,
-        compilation=_compilation(distributed.evidence),
-        articles=distributed.articles,
-        evidence=distributed.evidence,
-        edges=distributed.edges,
-        bodies=distributed.bodies,
-    )
-    del distributed
-    return _result(run, options, stats, report, watch, started)
+    """A scan whose stages up to verification run on a Dask cluster (``on_cluster``, a
+    ``dask_engine.driver`` entry point given the progress, the stopwatch's lap and where
+    to spill); its edges and sets are clustered here as a local run clusters its own."""
+    report = progress or no_progress
+    stats = RunStats()
+    started = time.perf_counter()
+    watch = _Stopwatch(stats)
+    with collector_paused():
+        distributed = on_cluster(report=report, lap=watch.lap, large=_spilled(options))
+        stats.truncated += distributed.truncated
+        stats.boilerplate_kept += distributed.boilerplate_kept
+        stats.too_short = distributed.too_short
+        stats.candidate_pairs = distributed.candidate_pairs
+        stats.verified_pairs += int(distributed.edges.shape[0])
+        warn_truncated(stats, params)
+        run = RunState(
+            params=params,
+            sets=distributed.sets,
+            entities=distributed.entities,
+            compilation=compilation_flags(distributed.evidence),
+            articles=distributed.articles,
+            evidence=distributed.evidence,
+            edges=distributed.edges,
+            bodies=distributed.bodies,
+        )
+        del distributed
+        return _result(run, options, stats, report, watch, started)
 
 
 def _result(
@@ -440,10 +445,20 @@ def scan(
         if on_reject is not None:
             on_reject(reject)
 
-    if options.engine == "dask":
-        result = _scan_files_on_dask(
-            paths, params, options, fields or FieldMap(), reading, quarantine, progress
+    if options.engine == "dask":  # the workers read the files; the driver only finds them
+        from dedup.dask_engine import driver  # imports Dask, an optional extra
+
+        params = params or DedupParams()
+        on_cluster = partial(
+            driver.scan_files,
+            expand(paths, reading.pattern),
+            params,
+            options,
+            fields=fields or FieldMap(),
+            reading=reading,
+            on_reject=quarantine,
         )
+        result = _scan_on_dask(on_cluster, params, options, progress)
     else:
         records = read_records(
             paths, fields=fields or FieldMap(), strict=options.strict, options=reading
@@ -454,39 +469,6 @@ def scan(
     result.stats.rejected = len(rejected)
     result.stats.records_read = result.stats.articles + len(rejected)
     return result
-
-
-def _scan_files_on_dask(
-    paths: Sequence[str | os.PathLike[str]],
-    params: DedupParams | None,
-    options: RunOptions,
-    fields: FieldMap,
-    reading: ReadOptions,
-    on_reject: Callable[[Reject], None],
-    progress: Progress | None,
-) -> ScanResult:
-    """``scan`` on a Dask cluster: the workers read the files (the driver only finds
-    them), prepare, group and verify; the rest as a local run."""
-    from dedup.dask_engine import driver  # imports Dask, an optional extra
-
-    params = params or DedupParams()
-    report = progress or no_progress
-    stats = RunStats()
-    started = time.perf_counter()
-    watch = _Stopwatch(stats)
-    with collector_paused():
-        distributed = driver.scan_files(
-            expand(paths, reading.pattern),
-            params,
-            options,
-            fields=fields,
-            reading=reading,
-            on_reject=on_reject,
-            report=report,
-            lap=watch.lap,
-            large=_spilled(options),
-        )
-        return _distributed_result(distributed, params, options, stats, report, watch, started)
 
 
 def _placed_records(

@@ -64,6 +64,11 @@ class RunState:
     bodies: tuple[str, ...] = ()
 
 
+def compilation_flags(evidence: Sequence[Evidence]) -> Mask:
+    """``RunState.compilation`` for articles with this evidence."""
+    return np.array([e.compilation for e in evidence], dtype=np.bool_)
+
+
 def verify_chunk(run: RunState, pairs: npt.NDArray[np.int64]) -> Mask:
     """Which candidate pairs pass the exact check."""
     mixed = run.compilation[pairs[:, 0]] != run.compilation[pairs[:, 1]]

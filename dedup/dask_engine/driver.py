@@ -392,12 +392,14 @@ def scan_files(
     lap: Callable[[str], None],
     large: Callable[..., Any] = InMemory,
 ) -> DistributedRun:
-    """The cluster's part of a scan of files, each read by a worker."""
-    with dask_client(options.scheduler, options.workers) as client:
-        run = _Run(client, params, options, report, lap, large)
-        worker_reading = replace(reading, workers=1)  # a task extracts its pages itself
-        partitions = run.from_files(sources, fields, worker_reading, options.strict, on_reject)
-        return run.run(partitions)
+    """The cluster's part of a scan of files, each read by a worker (which extracts its
+    pages itself)."""
+    worker_reading = replace(reading, workers=1)
+
+    def partitions(run: _Run) -> list[_Partition]:
+        return run.from_files(sources, fields, worker_reading, options.strict, on_reject)
+
+    return _on_cluster(partitions, params, options, report, lap, large)
 
 
 def scan_in_memory(
@@ -410,7 +412,17 @@ def scan_in_memory(
     large: Callable[..., Any] = InMemory,
 ) -> DistributedRun:
     """The cluster's part of a scan of articles held here (sent a partition at a time)."""
+    return _on_cluster(lambda run: run.from_articles(articles), params, options, report, lap, large)
+
+
+def _on_cluster(
+    partitions: Callable[[_Run], list[_Partition]],
+    params: DedupParams,
+    options: RunOptions,
+    report: Progress,
+    lap: Callable[[str], None],
+    large: Callable[..., Any],
+) -> DistributedRun:
     with dask_client(options.scheduler, options.workers) as client:
         run = _Run(client, params, options, report, lap, large)
-        partitions = run.from_articles(articles)
-        return run.run(partitions)
+        return run.run(partitions(run))

@@ -9,7 +9,7 @@ driver (each partition's ``offset``), in input order, as a local run numbers the
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from itertools import islice, pairwise
 from typing import TypeVar
@@ -19,7 +19,7 @@ import numpy.typing as npt
 from dask.sizeof import sizeof
 
 from dedup import _kernels
-from dedup.candidates import BandTable, sorted_unique
+from dedup.candidates import BandTable, EncodedPairs, sorted_unique
 from dedup.engines.local import collector_paused
 from dedup.faults import crash_point
 from dedup.io.fields import FieldMap
@@ -29,7 +29,7 @@ from dedup.params import DedupParams
 from dedup.prepare import PreparedBatch, PreparedRun, prepare_batch
 from dedup.records import Article, Evidence, Reject
 from dedup.shingle import ShingleSets
-from dedup.stages import RunState, verify_chunk
+from dedup.stages import RunState, compilation_flags, verify_chunk
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -169,7 +169,7 @@ def arrays_of(part: Part) -> PartArrays:
         prepared.shingles,
         prepared.entities,
         prepared.band_keys,
-        np.array([e.compilation for e in prepared.evidence], dtype=np.bool_),
+        compilation_flags(prepared.evidence),
         prepared.bodies,
     )
 
@@ -327,16 +327,9 @@ def verify_part(codes: I64, taken: Sequence[SetsOf], n_docs: int, params: DedupP
         evidence=(),
     )
     accepted = [np.empty((0, 2), dtype=np.int64)]
-    for chunk in _chunks(codes, VERIFY_CHUNK):
-        rows = np.stack([chunk // n_docs, chunk % n_docs], axis=1)
-        local = np.searchsorted(known.docs, rows)
-        accepted.append(rows[verify_chunk(run, local)])
+    for rows in EncodedPairs(codes, n_docs).chunks(VERIFY_CHUNK):
+        accepted.append(rows[verify_chunk(run, np.searchsorted(known.docs, rows))])
     return np.concatenate(accepted)
-
-
-def _chunks(values: I64, size: int) -> Iterator[I64]:
-    for start in range(0, values.shape[0], size):
-        yield values[start : start + size]
 
 
 def _size_of_fields(value: object) -> int:
